@@ -1,0 +1,31 @@
+"""Sphinx extensions that publish the study guide.
+
+Each submodule is a small extension with one job; this module only loads them, so that
+``conf.py`` lists a single extension and the order of setup is decided in one place.
+"""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+__version__ = "1.0.0"
+
+EXTENSIONS = (
+    "studyguide.settings",
+    "studyguide.content.objectives",
+    "studyguide.content.debate",
+    "studyguide.content.teaching_note",
+    "studyguide.content.timeline_table",
+    "studyguide.figures.sphinx",
+    "studyguide.exercises",
+    "studyguide.html.downloads",
+    "studyguide.epub.builder",
+    "studyguide.pdf.builder",
+    "studyguide.lms.builder",
+)
+
+
+def setup(app: Sphinx) -> dict:
+    for name in EXTENSIONS:
+        app.setup_extension(name)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

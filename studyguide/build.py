@@ -1,0 +1,118 @@
+"""The one build command behind ``make``: ``python -m studyguide.build html epub pdf``.
+
+It runs ``sphinx-build`` once per format in a private work folder that keeps its parsed
+doctrees between runs (so an edit rebuilds in seconds), runs the formats that can share
+one parse side by side, and only when every requested format succeeded moves the results
+into ``_build/`` in one step each. A failed build therefore never touches the last good
+outputs, and its parse cache is dropped so the next run reports every problem again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMATS = ("html", "epub", "pdf", "worksheets", "lms")
+BASENAME = "stalin-zhukov"
+
+
+def sphinx(builder: str, source: Path, work: Path, edition: str, paper: str, quiet: bool) -> tuple[int, str]:
+    cmd = [
+        sys.executable, "-m", "sphinx", "-b", builder, "-c", str(ROOT), "-d", str(work / "doctrees"),
+        "-W", "--keep-going", "-n", "-q", str(source), str(work / builder),
+    ]
+    env = {**os.environ, "EDITION": edition, "PAPER": paper}
+    started = time.monotonic()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    took = time.monotonic() - started
+    output = (proc.stdout + proc.stderr).strip()
+    if not quiet:
+        print(f"  {builder:<10} {'ok' if proc.returncode == 0 else 'FAILED'} in {took:.1f}s", flush=True)
+    return proc.returncode, output
+
+
+def publish(staged: Path, target: Path) -> None:
+    """Replace ``target`` with a copy of ``staged`` in one rename."""
+    fresh = target.with_name(target.name + ".new")
+    old = target.with_name(target.name + ".old")
+    for path in (fresh, old):
+        shutil.rmtree(path, ignore_errors=True)
+    if staged.is_dir():
+        shutil.copytree(staged, fresh)
+    else:
+        fresh.mkdir(parents=True)
+        shutil.copy2(staged, fresh / staged.name)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("formats", nargs="+", choices=FORMATS)
+    parser.add_argument("--source", type=Path, default=ROOT / "book")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "_build")
+    parser.add_argument("--edition", default=os.environ.get("EDITION", "student"))
+    parser.add_argument("--paper", default=os.environ.get("PAPER", "a4"))
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+
+    out = args.build_dir if args.edition == "student" else args.build_dir / args.edition
+    suffix = "" if args.paper == "a4" else f"-{args.paper}"
+    work = args.build_dir / ".work" / f"{args.edition}{suffix}"
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
+    if not args.quiet:
+        print(f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}")
+
+    # The first format parses the sources; the rest reuse its doctrees, two at a time.
+    first, *rest = args.formats
+    results = {first: sphinx(first, args.source, work, args.edition, args.paper, args.quiet)}
+    if results[first][0] == 0 and rest:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {f: pool.submit(sphinx, f, args.source, work, args.edition, args.paper, args.quiet)
+                       for f in rest}
+            results.update({f: fut.result() for f, fut in futures.items()})
+
+    failed = [f for f, (code, _) in results.items() if code != 0]
+    for fmt, (code, output) in results.items():
+        if output and (code != 0 or not args.quiet):
+            print(output, file=sys.stderr if code else sys.stdout)
+    if failed or len(results) < len(args.formats):
+        (work / "doctrees" / "environment.pickle").unlink(missing_ok=True)
+        print(f"\nBuild failed ({', '.join(failed)}); the previous outputs in {out} are unchanged.",
+              file=sys.stderr)
+        return 1
+
+    for fmt in args.formats:
+        staged = work / fmt
+        if fmt == "epub":
+            publish(staged / f"{BASENAME}.epub", out / "epub")
+        elif fmt == "pdf":
+            publish(staged / f"{BASENAME}.pdf", out / ("pdf" + suffix))
+        elif fmt == "worksheets":
+            publish(staged / "pdf", out / "worksheets")
+        else:
+            publish(staged, out / fmt)
+    html = out / "html"
+    if "html" in args.formats:
+        downloads = html / "downloads"
+        downloads.mkdir(exist_ok=True)
+        for path in (work / "pdf" / f"{BASENAME}.pdf", work / "epub" / f"{BASENAME}.epub"):
+            if path.is_file():
+                shutil.copy2(path, downloads / path.name)
+    if not args.quiet:
+        print(f"Done: {', '.join(str(out / f) for f in args.formats)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

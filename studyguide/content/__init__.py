@@ -1,0 +1,1 @@
+"""Directives that authors use inside chapters (objectives, debates, teaching notes, tables)."""

@@ -1,0 +1,155 @@
+"""``{exercises} 1-alliance``: turn one exercise file into nodes at the end of its chapter.
+
+Every problem in the file is reported with the YAML file and line (the build stops under
+``-W``); nothing is dropped silently. Prompts, hints and solutions are parsed as MyST with
+the YAML's line numbers, so a bad role inside a solution also points at the YAML line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from studyguide.exercises import nodes as ex
+from studyguide.exercises.model import Exercise, ExerciseFileError, load
+
+logger = logging.getLogger(__name__)
+
+
+def report(path: Path, line: int, message: str) -> None:
+    logger.warning(message, location=(str(path), line), type="studyguide", subtype="exercise")
+
+
+class ExercisesDirective(SphinxDirective):
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        path = (self.env.srcdir / self.config.studyguide_exercises_dir / f"{self.arguments[0]}.yaml")
+        path = path.resolve()
+        self.env.note_dependency(str(path))
+        if not path.is_file():
+            raise self.error(f"no exercise file {path}")
+        try:
+            book = load(path)
+        except ExerciseFileError as err:
+            for problem in err.problems:
+                report(problem.path, problem.line, problem.message)
+            return []
+        docname = self.env.docname
+        if book.chapter != docname:
+            report(path, book.chapter_line,
+                   f"'chapter: {book.chapter}' but the file is used by {docname}")
+        domain = self.env.domains["guide"]
+        objectives = domain.objectives(docname)
+        for exercise in book.exercises:
+            if exercise.objective not in objectives:
+                known = ", ".join(objectives) or "none"
+                report(path, exercise.lines.get("objective", exercise.line),
+                       f"exercise {exercise.id!r}: objective {exercise.objective!r} is not among "
+                       f"the chapter's objectives ({known})")
+        missing = set(objectives) - {e.objective for e in book.exercises}
+        for key in sorted(missing):
+            report(path, 1, f"no exercise serves the objective {key!r}")
+        domain.note_exercises(docname, book.exercises)
+        container = nodes.container(classes=["exercises"])
+        for exercise in book.exercises:
+            container += self.exercise_node(exercise)
+        return [container]
+
+    def parse(self, text: str, exercise: Exercise, key: str, into: nodes.Element) -> None:
+        line = exercise.lines.get(key, exercise.line)
+        content = StringList(text.splitlines(), source=str(exercise.path))
+        self.state.nested_parse(content, line, into)
+
+    def exercise_node(self, exercise: Exercise) -> ex.exercise:
+        node = ex.exercise(
+            ids=[f"ex-{exercise.id}"], classes=["exercise", f"exercise-{exercise.type}"],
+            exercise_id=exercise.id, extype=exercise.type, docname=self.env.docname,
+        )
+        node.source, node.line = str(exercise.path), exercise.line
+        node += ex.exercise_title(label=exercise.type_label, difficulty=exercise.difficulty)
+        if exercise.source:
+            quote = nodes.block_quote(classes=["exercise-source"])
+            self.parse(exercise.source, exercise, "source", quote)
+            quote += nodes.attribution("", exercise.attribution)
+            node += quote
+        self.parse(exercise.prompt, exercise, "prompt", node)
+        node += self.response(exercise)
+        if exercise.answer_lines:
+            node += ex.exercise_lines(count=exercise.answer_lines)
+        if exercise.hint:
+            hint = ex.exercise_hint(classes=["exercise-hint"])
+            self.parse(exercise.hint, exercise, "hint", hint)
+            node += hint
+        node += self.solution(exercise)
+        return node
+
+    def response(self, exercise: Exercise) -> list[nodes.Node]:
+        name = f"ex-{exercise.id}"
+        if exercise.type == "multiple-choice":
+            return [ex.exercise_choices(choices=exercise.choices,
+                                        correct=exercise.choices.index(exercise.answer), name=name)]
+        if exercise.type == "true-false":
+            return [ex.exercise_choices(choices=["True", "False"],
+                                        correct=0 if exercise.answer else 1, name=name)]
+        if exercise.type == "ordering":
+            return [ex.exercise_ordering(shown=exercise.shuffled(exercise.answer),
+                                         correct=list(exercise.answer), name=name)]
+        if exercise.type == "matching":
+            return [ex.exercise_matching(left=list(exercise.answer),
+                                         right=exercise.shuffled(list(exercise.answer.values())),
+                                         correct=dict(exercise.answer), name=name)]
+        return []
+
+    def solution(self, exercise: Exercise) -> ex.exercise_solution:
+        node = ex.exercise_solution(classes=["exercise-solution"], exercise_id=exercise.id)
+        answer = self.answer_text(exercise)
+        if answer:
+            para = nodes.paragraph("", "", nodes.strong("", "Answer: "), nodes.Text(answer))
+            node += para
+        elif exercise.answer and exercise.type in ("short-answer", "source-analysis"):
+            model = nodes.container(classes=["model-answer"])
+            model += nodes.paragraph("", "", nodes.strong("", "Model answer:"))
+            self.parse(str(exercise.answer), exercise, "answer", model)
+            node += model
+        self.parse(exercise.solution, exercise, "solution", node)
+        if exercise.marking:
+            marking = nodes.container(classes=["marking"])
+            marking += nodes.paragraph("", "", nodes.strong("", "Marking guidance"))
+            self.parse(exercise.marking, exercise, "marking", marking)
+            node += marking
+        xref = addnodes.pending_xref(
+            "", nodes.inline("", exercise.section), refdomain="std", reftype="ref",
+            reftarget=exercise.section, refexplicit=False, refwarn=True, refdoc=self.env.docname,
+        )
+        xref.source, xref.line = str(exercise.path), exercise.lines.get("section", exercise.line)
+        node += nodes.paragraph("", "", nodes.Text("Draws on: "), xref, classes=["draws-on"])
+        return node
+
+    @staticmethod
+    def answer_text(exercise: Exercise) -> str:
+        if exercise.type == "multiple-choice":
+            return exercise.answer
+        if exercise.type == "true-false":
+            return "True" if exercise.answer else "False"
+        if exercise.type == "ordering":
+            return "; ".join(f"{i}. {e}" for i, e in enumerate(exercise.answer, 1))
+        if exercise.type == "matching":
+            return "; ".join(f"{k} – {v}" for k, v in exercise.answer.items())
+        return ""
+
+
+class AnswerKeyDirective(SphinxDirective):
+    """``{answer-key}``: the page where the student edition's paper formats gather solutions."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        self.env.domains["guide"].data.setdefault("answer_key", {})[self.env.docname] = True
+        return [ex.answer_key(), ex.objectives_map(edition="instructor")]

@@ -1,0 +1,252 @@
+"""Exercise files: load, check and hold them as plain data, with no Sphinx in sight.
+
+Teachers edit YAML, so every message names the file and the line of the offending field.
+The same plain objects feed the book (via the directive), the answer key and the learning
+platform exports, so all of them agree on what an exercise is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+TYPES = {
+    "multiple-choice": "Multiple choice",
+    "true-false": "True or false",
+    "ordering": "Chronological order",
+    "matching": "Matching",
+    "short-answer": "Short answer",
+    "source-analysis": "Source analysis",
+    "essay": "Discussion",
+}
+AUTO_GRADED = ("multiple-choice", "true-false", "ordering", "matching")
+DIFFICULTIES = ("easy", "medium", "hard")
+COMMON = {"id", "type", "objective", "section", "difficulty", "prompt", "hint", "solution"}
+EXTRA = {
+    "multiple-choice": {"choices", "answer"},
+    "true-false": {"answer"},
+    "ordering": {"answer"},
+    "matching": {"answer"},
+    "short-answer": {"answer", "accept"},
+    "source-analysis": {"source", "attribution", "answer"},
+    "essay": {"marking"},
+}
+REQUIRED = {
+    "multiple-choice": ("choices", "answer"),
+    "true-false": ("answer",),
+    "ordering": ("answer",),
+    "matching": ("answer",),
+    "short-answer": ("answer",),
+    "source-analysis": ("source", "attribution", "answer"),
+    "essay": ("marking",),
+}
+ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ExerciseFileError(Exception):
+    """All the problems found in one file, so an author can fix them in one pass."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+@dataclass
+class Exercise:
+    id: str
+    type: str
+    objective: str
+    section: str
+    prompt: str
+    solution: str
+    path: Path
+    line: int
+    lines: dict[str, int] = field(default_factory=dict)
+    difficulty: str = ""
+    hint: str = ""
+    choices: list[str] = field(default_factory=list)
+    answer: object = None
+    accept: list[str] = field(default_factory=list)
+    source: str = ""
+    attribution: str = ""
+    marking: str = ""
+
+    @property
+    def type_label(self) -> str:
+        return TYPES[self.type]
+
+    @property
+    def auto_graded(self) -> bool:
+        return self.type in AUTO_GRADED
+
+    def shuffled(self, items: list[str]) -> list[str]:
+        """A fixed, never-identity order for items readers must sort, the same on every build."""
+        keyed = sorted(items, key=lambda s: hashlib.sha256(f"{self.id}:{s}".encode()).hexdigest())
+        if keyed == list(items) and len(items) > 1:
+            keyed = keyed[1:] + keyed[:1]
+        return keyed
+
+    @property
+    def answer_lines(self) -> int:
+        """Ruled lines a worksheet leaves for the answer, sized to the expected answer."""
+        words = len(str(self.answer or self.marking).split())
+        if self.type == "essay":
+            return 22
+        if self.type == "true-false":
+            return 3
+        if self.type in ("short-answer", "source-analysis"):
+            return max(3, min(14, words // 9 + 2))
+        return 0
+
+
+@dataclass
+class ExerciseFile:
+    path: Path
+    chapter: str
+    chapter_line: int
+    exercises: list[Exercise]
+
+
+def _plain(node: yaml.Node):
+    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+
+
+def load(path: Path) -> ExerciseFile:
+    """Read and check one exercise file; raise ExerciseFileError listing every problem."""
+    problems: list[Problem] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(Problem(path, line, message))
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ExerciseFileError([Problem(path, 1, f"not UTF-8 text ({err.reason})")]) from None
+    except OSError as err:
+        raise ExerciseFileError([Problem(path, 1, f"cannot read the file ({err.strerror})")]) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        line = (err.problem_mark or err.context_mark).line + 1
+        raise ExerciseFileError([Problem(path, line, f"YAML syntax: {err.problem}")]) from None
+    if not isinstance(root, yaml.MappingNode):
+        raise ExerciseFileError([Problem(path, 1, "expected 'chapter:' and 'exercises:' keys")])
+    top = {k.value: v for k, v in root.value}
+    for key, value in root.value:
+        if key.value not in ("chapter", "exercises"):
+            problem(key.start_mark.line + 1, f"unknown key {key.value!r} (expected chapter, exercises)")
+    chapter = _plain(top.get("chapter"))
+    chapter_line = top["chapter"].start_mark.line + 1 if "chapter" in top else 1
+    if not isinstance(chapter, str) or not chapter:
+        problem(chapter_line, "missing 'chapter:' (the chapter these exercises close, e.g. chapters/1-alliance)")
+    items = top.get("exercises")
+    if not isinstance(items, yaml.SequenceNode) or not items.value:
+        problem(1, "missing 'exercises:' list")
+        raise ExerciseFileError(problems)
+    exercises = []
+    seen: dict[str, int] = {}
+    for node in items.value:
+        exercise = _exercise(path, node, problem)
+        if exercise is None:
+            continue
+        if exercise.id in seen:
+            problem(exercise.line, f"duplicate id {exercise.id!r} (first used on line {seen[exercise.id]})")
+        seen.setdefault(exercise.id, exercise.line)
+        exercises.append(exercise)
+    if problems:
+        raise ExerciseFileError(problems)
+    return ExerciseFile(path, chapter, chapter_line, exercises)
+
+
+def _exercise(path: Path, node: yaml.Node, problem) -> Exercise | None:
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        problem(line, "each exercise must be a mapping of fields (id, type, prompt, ...)")
+        return None
+    fields = {k.value: v for k, v in node.value}
+    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+    data = {k: _plain(v) for k, v in fields.items()}
+    ex_id = data.get("id")
+    where = f"exercise {ex_id!r}" if ex_id else "exercise"
+    if not isinstance(ex_id, str) or not ID.match(ex_id):
+        problem(lines.get("id", line), f"{where}: 'id' must be lower-case words joined by hyphens")
+        return None
+    kind = data.get("type")
+    if kind not in TYPES:
+        problem(lines.get("type", line),
+                f"{where}: unknown type {kind!r} (expected one of {', '.join(TYPES)})")
+        return None
+    allowed = COMMON | EXTRA[kind]
+    for key in data:
+        if key not in allowed:
+            problem(lines[key], f"{where}: unknown field {key!r} for a {kind} exercise")
+    for key in ("objective", "section", "prompt", "solution", *REQUIRED[kind]):
+        if data.get(key) in (None, "", [], {}):
+            what = "answer" if key in ("answer", "marking", "choices") else key
+            problem(lines.get(key, line), f"{where}: missing {what!r}" if what == key
+                    else f"{where}: missing {key!r} (the {what})")
+    for key in ("objective", "section", "prompt", "solution", "hint", "source", "attribution", "marking"):
+        if key in data and data[key] is not None and not isinstance(data[key], str):
+            problem(lines[key], f"{where}: {key!r} must be text")
+    if data.get("difficulty") not in (None, *DIFFICULTIES):
+        problem(lines["difficulty"], f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}")
+    answer = data.get("answer")
+    aline = lines.get("answer", line)
+    if kind == "multiple-choice" and answer is not None:
+        choices = data.get("choices") or []
+        if not isinstance(choices, list) or not all(isinstance(c, (str, int, float)) for c in choices):
+            problem(lines.get("choices", line), f"{where}: 'choices' must be a list of texts")
+            choices = []
+        choices = [str(c) for c in choices]
+        if not 2 <= len(choices) <= 6:
+            problem(lines.get("choices", line), f"{where}: give 2 to 6 choices")
+        if len(set(choices)) != len(choices):
+            problem(lines.get("choices", line), f"{where}: two choices are the same")
+        if str(answer) not in choices:
+            problem(aline, f"{where}: the answer {answer!r} is not one of the choices")
+        data["choices"] = choices
+        answer = str(answer)
+    if kind == "true-false" and answer is not None and not isinstance(answer, bool):
+        problem(aline, f"{where}: the answer must be true or false")
+    if kind == "ordering" and answer is not None:
+        if not (isinstance(answer, list) and 3 <= len(answer) <= 7):
+            problem(aline, f"{where}: the answer must list 3 to 7 events in the right order")
+        else:
+            answer = [str(a) for a in answer]
+            if len(set(answer)) != len(answer):
+                problem(aline, f"{where}: an event is listed twice")
+    if kind == "matching" and answer is not None:
+        if not (isinstance(answer, dict) and 3 <= len(answer) <= 7):
+            problem(aline, f"{where}: the answer must map 3 to 7 left-hand items to their partners")
+        else:
+            answer = {str(k): str(v) for k, v in answer.items()}
+            if len(set(answer.values())) != len(answer):
+                problem(aline, f"{where}: two items share a partner")
+    if kind in ("short-answer", "source-analysis") and answer is not None and not isinstance(answer, str):
+        problem(aline, f"{where}: the answer must be text")
+    accept = data.get("accept") or []
+    if not isinstance(accept, list):
+        problem(lines["accept"], f"{where}: 'accept' must be a list of short answers")
+        accept = []
+    return Exercise(
+        id=ex_id, type=kind, objective=data.get("objective") or "", section=data.get("section") or "",
+        prompt=data.get("prompt") or "", solution=data.get("solution") or "", path=path, line=line,
+        lines=lines, difficulty=data.get("difficulty") or "", hint=data.get("hint") or "",
+        choices=data.get("choices") or [], answer=answer, accept=[str(a) for a in accept],
+        source=data.get("source") or "", attribution=data.get("attribution") or "",
+        marking=data.get("marking") or "",
+    )

@@ -1,0 +1,201 @@
+"""HTML for exercise nodes: interactive self-checks on the web, paper equivalents elsewhere.
+
+One visitor per node, shared by every HTML-family builder (HTML, EPUB, PDF, worksheets);
+``interactive`` tells them apart. The web widgets are plain forms driven by
+``exercises.js``; without script they still show the choices and the (hidden) solution.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from docutils import nodes
+
+from studyguide.editions import is_instructor
+from studyguide.exercises.placement import WEB_BUILDERS
+
+LETTERS = "ABCDEFGHIJ"
+
+
+def interactive(self) -> bool:
+    return self.builder.name in WEB_BUILDERS
+
+
+def worksheet(self) -> bool:
+    return self.builder.name == "worksheets"
+
+
+def visit_exercise(self, node):
+    attrs = {"data-exercise": node["exercise_id"]} if interactive(self) else {}
+    self.body.append(self.starttag(node, "div", "", **attrs))
+
+
+def depart_exercise(self, node):
+    self.body.append("</div>\n")
+
+
+def visit_exercise_title(self, node):
+    label = node.get("number_label", "Exercise")
+    extra = f" · {escape(node['difficulty'])}" if node.get("difficulty") else ""
+    self.body.append(
+        f'<p class="exercise-title"><span class="exercise-number">{escape(label)}</span> '
+        f'<span class="exercise-type">{escape(node["label"])}{extra}</span></p>\n'
+    )
+    raise nodes.SkipNode
+
+
+def visit_exercise_choices(self, node):
+    name, choices = escape(node["name"]), node["choices"]
+    if interactive(self):
+        self.body.append(
+            f'<fieldset class="exercise-choices" data-correct="{node["correct"]}">'
+            f'<legend>Choose one answer</legend>\n'
+        )
+        for i, choice in enumerate(choices):
+            self.body.append(
+                f'<div class="exercise-choice"><input type="radio" name="{name}" id="{name}-{i}" '
+                f'value="{i}"><label for="{name}-{i}">{escape(choice)}</label></div>\n'
+            )
+        self.body.append(_check_controls())
+        self.body.append("</fieldset>\n")
+    else:
+        self.body.append('<ol class="exercise-choices paper">\n')
+        for i, choice in enumerate(choices):
+            self.body.append(
+                f'<li><span class="box" aria-hidden="true">☐</span> '
+                f'<span class="letter">{LETTERS[i]}.</span> {escape(choice)}</li>\n'
+            )
+        self.body.append("</ol>\n")
+    raise nodes.SkipNode
+
+
+def visit_exercise_ordering(self, node):
+    shown, n = node["shown"], len(node["shown"])
+    if interactive(self):
+        correct = "|".join(str(node["correct"].index(e) + 1) for e in shown)
+        self.body.append(
+            f'<fieldset class="exercise-ordering" data-correct="{correct}">'
+            f"<legend>Give each event its place, 1 (earliest) to {n}</legend>\n"
+        )
+        for i, event in enumerate(shown):
+            sid = f'{escape(node["name"])}-{i}'
+            options = "".join(f'<option value="{k}">{k}</option>' for k in range(1, n + 1))
+            self.body.append(
+                f'<div class="exercise-row"><select id="{sid}"><option value="">–</option>{options}'
+                f'</select> <label for="{sid}">{escape(event)}</label></div>\n'
+            )
+        self.body.append(_check_controls())
+        self.body.append("</fieldset>\n")
+    else:
+        self.body.append(
+            f'<p class="paper-instruction">Number the events from 1 (earliest) to {n}.</p>\n'
+            '<ul class="exercise-ordering paper">\n'
+        )
+        for event in shown:
+            self.body.append(f'<li><span class="blank" aria-hidden="true"></span> {escape(event)}</li>\n')
+        self.body.append("</ul>\n")
+    raise nodes.SkipNode
+
+
+def visit_exercise_matching(self, node):
+    left, right = node["left"], node["right"]
+    if interactive(self):
+        correct = "|".join(str(right.index(node["correct"][item])) for item in left)
+        self.body.append(
+            f'<fieldset class="exercise-matching" data-correct="{correct}">'
+            "<legend>Match each item on the left with one on the right</legend>\n"
+        )
+        for i, item in enumerate(left):
+            sid = f'{escape(node["name"])}-{i}'
+            options = "".join(
+                f'<option value="{k}">{escape(r)}</option>' for k, r in enumerate(right)
+            )
+            self.body.append(
+                f'<div class="exercise-row"><label for="{sid}">{escape(item)}</label> '
+                f'<select id="{sid}"><option value="">Choose…</option>{options}</select></div>\n'
+            )
+        self.body.append(_check_controls())
+        self.body.append("</fieldset>\n")
+    else:
+        self.body.append(
+            '<p class="paper-instruction">Write the letter of the matching item next to each number.</p>\n'
+            '<div class="exercise-matching paper"><ol class="left">\n'
+        )
+        for item in left:
+            self.body.append(f'<li>{escape(item)} <span class="blank" aria-hidden="true"></span></li>\n')
+        self.body.append('</ol><ol class="right">\n')
+        for i, item in enumerate(right):
+            self.body.append(f'<li><span class="letter">{LETTERS[i]}.</span> {escape(item)}</li>\n')
+        self.body.append("</ol></div>\n")
+    raise nodes.SkipNode
+
+
+def _check_controls() -> str:
+    return (
+        '<div class="exercise-controls"><button type="button" class="exercise-check">'
+        "Check answer</button></div>\n"
+        '<p class="exercise-feedback" role="status" aria-live="polite"></p>\n'
+    )
+
+
+def visit_exercise_lines(self, node):
+    if worksheet(self):
+        self.body.append(
+            f'<div class="answer-lines" style="--lines: {int(node["count"])}" aria-hidden="true">'
+            + '<div class="line"></div>' * int(node["count"]) + "</div>\n"
+        )
+    raise nodes.SkipNode
+
+
+def _details(self, node, summary: str, open_: bool = False) -> None:
+    if interactive(self) and not open_:
+        self.body.append(self.starttag(node, "details", ""))
+        self.body.append(f"<summary>{summary}</summary>\n")
+        self.context.append("</details>\n")
+    else:
+        self.body.append(self.starttag(node, "div", ""))
+        self.body.append(f'<p class="exercise-part-title">{summary}</p>\n')
+        self.context.append("</div>\n")
+
+
+def visit_exercise_hint(self, node):
+    _details(self, node, "Hint")
+
+
+def visit_exercise_solution(self, node):
+    _details(self, node, "Solution", open_=is_instructor(self.config))
+
+
+def depart_details(self, node):
+    self.body.append(self.context.pop())
+
+
+def visit_exercise_keylink(self, node):
+    self.body.append('<p class="exercise-keylink">')
+
+
+def depart_exercise_keylink(self, node):
+    self.body.append("</p>\n")
+
+
+def visit_unrendered(self, node):
+    raise nodes.SkipNode
+
+
+HTML_VISITORS = {
+    "exercise": (visit_exercise, depart_exercise),
+    "exercise_title": (visit_exercise_title, None),
+    "exercise_choices": (visit_exercise_choices, None),
+    "exercise_ordering": (visit_exercise_ordering, None),
+    "exercise_matching": (visit_exercise_matching, None),
+    "exercise_lines": (visit_exercise_lines, None),
+    "exercise_hint": (visit_exercise_hint, depart_details),
+    "exercise_solution": (visit_exercise_solution, depart_details),
+    "exercise_keylink": (visit_exercise_keylink, depart_exercise_keylink),
+    "answer_key": (visit_unrendered, None),
+    "objectives_map": (visit_unrendered, None),
+}
+
+
+def visit_skip(self, node):
+    raise nodes.SkipNode

@@ -1,0 +1,7 @@
+"""The guide's three figures, drawn from the data in book/figures/ at build time.
+
+Figures are made from data files rather than checked in as images so that a corrected
+date or place shows up in the figure, the table and the text alike. ``sphinx.py`` lists
+each figure's module and data files and redraws only what changed; this package imports
+nothing itself, so a build with nothing to redraw never loads matplotlib.
+"""

@@ -1,0 +1,70 @@
+"""Shared set-up for the guide's figures.
+
+The figures are rebuilt with the book, so the same data must give the same bytes:
+otherwise every build would look like a change and a reproducible release would be
+impossible.  This module holds everything that makes that so (backend, fonts, hash
+salt, metadata) and the few style choices the three figures must share.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display, and the same renderer on every machine
+
+import yaml  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+FONTS = Path(__file__).parent.parent / "fonts"
+CM = 1 / 2.54
+
+# Okabe-Ito colours: told apart with every common colour-vision deficiency.
+BLUE, VERMILION, ORANGE, SKY = "#0072B2", "#D55E00", "#E69F00", "#56B4E9"
+INK, GREY = "#1A1A1A", "#595959"
+
+_configured = False
+
+
+def configure() -> None:
+    """Set matplotlib up once: vendored fonts, text as paths, fixed ids."""
+    global _configured
+    if _configured:
+        return
+    # The vendored Noto files, not whatever sans the machine has: same glyphs everywhere.
+    for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
+        font_manager.fontManager.addfont(str(FONTS / name))
+    matplotlib.rcParams.update(
+        {
+            "font.family": "Noto Sans",
+            "font.size": 8.5,
+            "text.color": INK,
+            "axes.labelcolor": INK,
+            "axes.edgecolor": GREY,
+            "xtick.color": INK,
+            "ytick.color": INK,
+            "svg.fonttype": "path",  # readers need not have Noto installed
+            "svg.hashsalt": "studyguide",  # stable clip-path and glyph ids
+            "path.simplify": False,
+        }
+    )
+    _configured = True
+
+
+def figure(width_cm: float, height_cm: float) -> Figure:
+    """A figure without pyplot, so no global figure state leaks between renders."""
+    configure()
+    return Figure(figsize=(width_cm * CM, height_cm * CM))
+
+
+def load(path: Path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def save(fig: Figure, out: Path) -> None:
+    """Write SVG without the date and creator stamps that would change every run."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})

@@ -1,0 +1,1 @@
+"""The web edition's own additions to sphinx-book-theme."""

@@ -1,0 +1,1 @@
+"""Exports of the auto-gradable exercises for learning platforms (GIFT, Moodle XML)."""

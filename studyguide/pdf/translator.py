@@ -1,0 +1,24 @@
+"""HTML translation for the print document.
+
+Each included document becomes a ``<section class="doc" data-kind=...>`` wrapper instead of
+an empty marker span, so the print stylesheet can start chapters on a right-hand page,
+switch page styles between front matter and body, and set running heads per chapter.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.writers.html5 import HTML5Translator
+
+
+class PrintTranslator(HTML5Translator):
+    def visit_start_of_file(self, node: nodes.Element) -> None:
+        self.docnames.append(node["docname"])
+        kind = self.builder.doc_kinds.get(node["docname"], "back")
+        self.body.append(
+            f'<div class="doc doc-{kind}" id="document-{node["docname"]}">'
+        )
+
+    def depart_start_of_file(self, node: nodes.Element) -> None:
+        self.body.append("</div>")
+        self.docnames.pop()

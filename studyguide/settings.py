@@ -1,0 +1,52 @@
+"""Configuration values shared by the study guide's extensions.
+
+They are declared in one place so that every extension reads the same names, and so that
+a mistyped edition or paper size stops the build at ``config-inited`` instead of quietly
+producing the wrong book.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+EDITIONS = ("student", "instructor")
+PAPERS = {"a4": "A4", "letter": "letter"}
+
+
+def build_date(config: Config) -> time.struct_time:
+    """The date printed in the book: SOURCE_DATE_EPOCH when set, so rebuilds are identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return time.gmtime(int(epoch)) if epoch else time.gmtime()
+
+
+def _check(app: Sphinx, config: Config) -> None:
+    if config.studyguide_edition not in EDITIONS:
+        raise ConfigError(
+            f"studyguide_edition must be one of {', '.join(EDITIONS)}, "
+            f"not {config.studyguide_edition!r}"
+        )
+    if config.studyguide_paper not in PAPERS:
+        raise ConfigError(
+            f"studyguide_paper must be one of {', '.join(PAPERS)}, not {config.studyguide_paper!r}"
+        )
+
+
+def setup(app: Sphinx) -> dict:
+    # Editions and paper only change what is written, never what is read: rebuild '' keeps
+    # one parsed environment shared by every edition and format.
+    app.add_config_value("studyguide_edition", os.environ.get("EDITION", "student"), "", str)
+    app.add_config_value("studyguide_paper", os.environ.get("PAPER", "a4"), "", str)
+    app.add_config_value("studyguide_subtitle", "", "", str)
+    app.add_config_value("studyguide_licence", "", "", str)
+    app.add_config_value("studyguide_description", "", "", str)
+    app.add_config_value("studyguide_basename", "book", "", str)
+    app.add_config_value("studyguide_copyright_doc", "", "", str)
+    app.add_config_value("studyguide_exercises_dir", "../exercises", "env", str)
+    app.add_config_value("studyguide_figures_data", "figures", "env", str)
+    app.connect("config-inited", _check)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
