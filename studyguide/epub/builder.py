@@ -18,6 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 
 from studyguide.epub.cover import draw_cover
+from studyguide.epub.translator import EpubTranslator
 from studyguide.fonts import copy_fonts
 
 HERE = Path(__file__).parent
@@ -46,7 +47,7 @@ class StudyGuideEpubBuilder(Epub3Builder):
 
     def handle_finish(self) -> None:
         static = Path(self.outdir) / "_static"
-        copy_fonts(static / "fonts")
+        copy_fonts(static / "fonts", licence=False)
         draw_cover(self.config, static / "cover.png")
         super().handle_finish()
         self.make_reproducible(Path(self.outdir) / f"{self.config.epub_basename}.epub")
@@ -70,5 +71,6 @@ class StudyGuideEpubBuilder(Epub3Builder):
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.builders.epub3")
     app.add_builder(StudyGuideEpubBuilder, override=True)
+    app.set_translator("epub", EpubTranslator)
     app.add_html_theme("studyguide_epub", str(HERE / "theme"))
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,6 +7,7 @@ the exercises as printed, in chapter order, with links both ways.
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from studyguide.editions import is_instructor
@@ -53,7 +54,10 @@ class FillAnswerKey(SphinxPostTransform):
                     refuri=f"{chapter_uri}#ex-{exercise['exercise_id']}", classes=["to-exercise"])
                 entry += nodes.paragraph("", "", nodes.strong("", "", back), classes=["key-title"])
                 if solution is not None:
-                    entry += solution.deepcopy()
+                    copy = solution.deepcopy()
+                    for xref in copy.findall(addnodes.pending_xref):
+                        xref["refdoc"] = self.here()  # resolve links from the key's page
+                    entry += copy
                 section += entry
             out.append(section)
         return out

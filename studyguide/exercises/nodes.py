@@ -42,10 +42,6 @@ class exercise_solution(nodes.General, nodes.Element):
     """The worked solution; attribute: exercise_id."""
 
 
-class exercise_keylink(nodes.General, nodes.Element):
-    """Where the student edition's paper formats point from an exercise to its solution."""
-
-
 class answer_key(nodes.General, nodes.Element):
     """Placeholder for the answer key, filled once every chapter has been read."""
 
@@ -56,5 +52,5 @@ class objectives_map(nodes.General, nodes.Element):
 
 ALL = (
     exercise, exercise_title, exercise_choices, exercise_ordering, exercise_matching,
-    exercise_lines, exercise_hint, exercise_solution, exercise_keylink, answer_key, objectives_map,
+    exercise_lines, exercise_hint, exercise_solution, answer_key, objectives_map,
 )

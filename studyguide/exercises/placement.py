@@ -72,4 +72,4 @@ class PlaceSolutions(SphinxPostTransform):
                 "", "Solution in the answer key", internal=True,
                 refuri=f"{uri}#key-{exercise['exercise_id']}", classes=["to-solution"],
             )
-            exercise.insert(index, ex.exercise_keylink("", link))
+            exercise.insert(index, nodes.paragraph("", "", link, classes=["exercise-keylink"]))

@@ -170,14 +170,6 @@ def depart_details(self, node):
     self.body.append(self.context.pop())
 
 
-def visit_exercise_keylink(self, node):
-    self.body.append('<p class="exercise-keylink">')
-
-
-def depart_exercise_keylink(self, node):
-    self.body.append("</p>\n")
-
-
 def visit_unrendered(self, node):
     raise nodes.SkipNode
 
@@ -191,7 +183,6 @@ HTML_VISITORS = {
     "exercise_lines": (visit_exercise_lines, None),
     "exercise_hint": (visit_exercise_hint, depart_details),
     "exercise_solution": (visit_exercise_solution, depart_details),
-    "exercise_keylink": (visit_exercise_keylink, depart_exercise_keylink),
     "answer_key": (visit_unrendered, None),
     "objectives_map": (visit_unrendered, None),
 }

@@ -13,9 +13,10 @@ FONT_DIR = Path(__file__).parent
 FONT_FILES = sorted(p.name for p in FONT_DIR.glob("*.ttf"))
 
 
-def copy_fonts(dest: Path) -> None:
+def copy_fonts(dest: Path, licence: bool = True) -> None:
+    """Copy the fonts (and their licence, where the format can carry a text file)."""
     dest.mkdir(parents=True, exist_ok=True)
-    for name in [*FONT_FILES, "OFL.txt"]:
+    for name in [*FONT_FILES, *(["OFL.txt"] if licence else [])]:
         target = dest / name
         if not target.exists() or target.stat().st_size != (FONT_DIR / name).stat().st_size:
             shutil.copyfile(FONT_DIR / name, target)

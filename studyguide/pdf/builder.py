@@ -32,6 +32,12 @@ logger = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"
 
 
+def _ancestors(node: nodes.Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 class PDFBuilder(SingleFileHTMLBuilder):
     name = "pdf"
     epilog = __("The PDF is in %(outdir)s.")
@@ -60,8 +66,12 @@ class PDFBuilder(SingleFileHTMLBuilder):
         tree = self.env.get_doctree(root)
         self.parts = contents.toctree_parts(tree)
         self.doc_kinds = {doc: part.kind for part in self.parts for doc in part.docnames}
+        # Arabic page 1 is the first page after the front matter.
+        self.first_main_doc = next(
+            (d for p in self.parts if p.kind != "front" for d in p.docnames), None)
         tree = inline_all_toctrees(self, set(), root, tree, lambda s: s, [root])
         tree["docname"] = root
+        self._unwrap_root(tree)
         self.env.resolve_references(tree, root, self)
         self._number_sections(tree)
         figure_numbers = self._collect_figure_numbers(tree)
@@ -83,6 +93,17 @@ class PDFBuilder(SingleFileHTMLBuilder):
         return scoped(docname, node_id)
 
     @staticmethod
+    def _unwrap_root(tree: nodes.document) -> None:
+        """Lift the chapters out of the root page's section, so each starts at <h1>.
+
+        The title page stands in for the root page's own title and text.
+        """
+        for section in [c for c in tree.children if isinstance(c, nodes.section)]:
+            documents = list(section.findall(addnodes.start_of_file))
+            top = [d for d in documents if not any(a in documents for a in _ancestors(d))]
+            section.replace_self(top)
+
+    @staticmethod
     def _detach(tree: nodes.document, docname: str) -> nodes.Element | None:
         """Take the copyright document out of the flow: the template prints it on the verso."""
         for sof in tree.findall(addnodes.start_of_file):
@@ -98,7 +119,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             if not section["ids"] or not numbers:
                 continue
             number = numbers.get("#" + section["ids"][0])
-            if number is None and isinstance(section.parent, addnodes.start_of_file):
+            if number is None and not isinstance(section.parent, nodes.section):
                 number = numbers.get("")
             if number:
                 section[0]["secnumber"] = number

@@ -10,6 +10,7 @@ some problems (a missing alt text, say) only as log records; those fail the buil
 from __future__ import annotations
 
 import logging
+import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -36,7 +37,8 @@ class BuildTreeFetcher(URLFetcher):
             path = (self.root / unquote(urlsplit(url).path[len(urlsplit(BASE_URL).path):]))
             path = path.resolve()
             if path.is_relative_to(self.root) and path.is_file():
-                return URLFetcherResponse(url, path.read_bytes())
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
             raise RefusedURL(f"the PDF refers to {url!r}, which is not a file of the build")
         raise RefusedURL(
             f"the PDF may only use files of the book, but the document asks for {url!r}"

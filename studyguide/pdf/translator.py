@@ -15,8 +15,9 @@ class PrintTranslator(HTML5Translator):
     def visit_start_of_file(self, node: nodes.Element) -> None:
         self.docnames.append(node["docname"])
         kind = self.builder.doc_kinds.get(node["docname"], "back")
+        first = " doc-first-main" if node["docname"] == self.builder.first_main_doc else ""
         self.body.append(
-            f'<div class="doc doc-{kind}" id="document-{node["docname"]}">'
+            f'<div class="doc doc-{kind}{first}" id="document-{node["docname"]}">'
         )
 
     def depart_start_of_file(self, node: nodes.Element) -> None:
