@@ -16,6 +16,7 @@ EXTENSIONS = (
     "studyguide.content.debate",
     "studyguide.content.teaching_note",
     "studyguide.content.timeline_table",
+    "studyguide.content.safety",
     "studyguide.figures.sphinx",
     "studyguide.exercises",
     "studyguide.html.downloads",

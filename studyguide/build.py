@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,10 +33,22 @@ def sphinx(builder: str, source: Path, work: Path, edition: str, paper: str, qui
     started = time.monotonic()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     took = time.monotonic() - started
-    output = (proc.stdout + proc.stderr).strip()
+    output = summarise((proc.stdout + proc.stderr).strip())
     if not quiet:
         print(f"  {builder:<10} {'ok' if proc.returncode == 0 else 'FAILED'} in {took:.1f}s", flush=True)
     return proc.returncode, output
+
+
+def summarise(output: str) -> str:
+    """Sphinx 9 wraps an exception in pages of diagnostics; keep what an author can act on."""
+    if "\nTraceback\n=========" not in output:
+        return output
+    head = re.split(r"(?:^|\n)(?:[A-Za-z ]+ error!|Versions\n=+)", output, maxsplit=1)[0].rstrip()
+    tail = output.split("\nTraceback\n=========", 1)[1]
+    tail = tail.split("The full traceback has been saved", 1)[0]
+    lines = [line.strip() for line in tail.strip().splitlines() if line.strip()]
+    message = re.sub(r"^[\w.]+\.(\w+(Error|Exception)):", r"\1:", lines[-1]) if lines else "unknown error"
+    return f"{head}\nError: {message}".strip()
 
 
 def publish(staged: Path, target: Path) -> None:

@@ -133,9 +133,12 @@ def load(path: Path) -> ExerciseFile:
         problems.append(Problem(path, line, message))
 
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ExerciseFileError([Problem(path, 1, f"not UTF-8 text ({err.reason})")]) from None
+        line = raw.count(b"\n", 0, err.start) + 1  # the line holding the first bad byte
+        raise ExerciseFileError([Problem(path, line, f"not UTF-8 text ({err.reason}); "
+                                                     "save the file as UTF-8")]) from None
     except OSError as err:
         raise ExerciseFileError([Problem(path, 1, f"cannot read the file ({err.strerror})")]) from None
     try:

@@ -62,7 +62,7 @@ def visit_exercise_choices(self, node):
         self.body.append('<ol class="exercise-choices paper">\n')
         for i, choice in enumerate(choices):
             self.body.append(
-                f'<li><span class="box" aria-hidden="true">☐</span> '
+                f'<li><span class="box" aria-hidden="true"></span> '
                 f'<span class="letter">{LETTERS[i]}.</span> {escape(choice)}</li>\n'
             )
         self.body.append("</ol>\n")

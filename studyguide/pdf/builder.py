@@ -43,6 +43,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
     epilog = __("The PDF is in %(outdir)s.")
     search = False
     add_permalinks = False
+    html_scaled_image_link = False  # no link from a figure to its file: it would leave the book
     copysource = False
     supported_image_types = ["image/svg+xml", "image/png", "image/jpeg"]
 

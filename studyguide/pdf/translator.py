@@ -23,3 +23,4 @@ class PrintTranslator(HTML5Translator):
     def depart_start_of_file(self, node: nodes.Element) -> None:
         self.body.append("</div>")
         self.docnames.pop()
+

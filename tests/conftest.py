@@ -1,0 +1,110 @@
+"""Shared fixtures: the real book is built once per session; small books test one behaviour.
+
+System tools (Chromium, Java for epubcheck, Node for DAISY Ace) are looked up once; when
+one is missing a test is skipped with the command that installs it, except in CI
+(CI=true), where a missing tool is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ROOTS = Path(__file__).resolve().parent / "roots"
+BASENAME = "stalin-zhukov"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+EPOCH = "1764028800"
+
+
+def need(tool: str) -> str:
+    """Path of a system tool, or skip (fail in CI) with the command that installs it."""
+    path = shutil.which(tool)
+    if path:
+        return path
+    message = f"{tool} is not installed; run `bash tools/system-deps test` (as root) to install it"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class Build:
+    root: Path
+    returncode: int
+    output: str
+
+    @property
+    def html(self) -> Path:
+        return self.root / "html"
+
+    @property
+    def epub(self) -> Path:
+        return self.root / "epub" / f"{BASENAME}.epub"
+
+    @property
+    def pdf(self) -> Path:
+        return self.root / "pdf" / f"{BASENAME}.pdf"
+
+    def work(self, edition: str = "student") -> Path:
+        return self.root / ".work" / edition
+
+
+def run_build(build_dir: Path, *formats: str, source: Path | None = None, edition: str = "student",
+              paper: str = "a4", env: dict | None = None) -> Build:
+    """Run the same driver as `make`, as a subprocess, exactly as a user would."""
+    cmd = [sys.executable, "-m", "studyguide.build", *formats, "--build-dir", str(build_dir),
+           "--edition", edition, "--paper", paper, "--quiet"]
+    if source is not None:
+        cmd += ["--source", str(source)]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})},
+    )
+    return Build(build_dir, proc.returncode, proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory) -> Build:
+    """The whole book in HTML, EPUB and PDF, built once for the session."""
+    build = run_build(tmp_path_factory.mktemp("book"), "html", "epub", "pdf")
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def instructor(book) -> Build:
+    """The instructor edition (HTML and PDF), built beside the student edition."""
+    build = run_build(book.root, "html", "pdf", edition="instructor")
+    assert build.returncode == 0, build.output
+    return Build(book.root / "instructor", 0, build.output)
+
+
+@pytest.fixture(scope="session")
+def pdf_reader(book):
+    import pypdf
+
+    return pypdf.PdfReader(book.pdf)
+
+
+@pytest.fixture(scope="session")
+def pdf_pages_text(pdf_reader) -> list[str]:
+    return [page.extract_text() or "" for page in pdf_reader.pages]
+
+
+@pytest.fixture
+def fixture_book(tmp_path):
+    """Copy a small test book from tests/roots/<name> into a temporary folder."""
+
+    def make(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(ROOTS / name, target)
+        return target
+
+    return make

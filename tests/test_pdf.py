@@ -1,0 +1,179 @@
+"""The PDF is a book: structure, navigation, fonts and metadata, read from the real file."""
+
+from __future__ import annotations
+
+import re
+
+import pikepdf
+import pytest
+
+CHAPTERS = ["The alliance", "The 1941 defences", "The 1942 failures", "The legacy"]
+
+
+@pytest.fixture(scope="module")
+def pdf(book):
+    with pikepdf.open(book.pdf) as document:
+        yield document
+
+
+def outline_titles(reader) -> list[tuple[int, str]]:
+    found = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def test_outline_lists_every_chapter_and_its_sections(pdf_reader):
+    titles = outline_titles(pdf_reader)
+    top = [t for depth, t in titles if depth == 0]
+    for number, chapter in enumerate(CHAPTERS, 1):
+        assert f"{number}. {chapter}" in top
+    assert any(depth == 1 and t.startswith("1.1.") for depth, t in titles)
+    for back in ("Contents", "Glossary", "Answer key", "Index", "Timeline, 1939-1957"):
+        assert any(back in t for _, t in titles), back
+
+
+def _page_of(reader, text: str, start: int = 0) -> int:
+    for index in range(start, len(reader.pages)):
+        if text in (reader.pages[index].extract_text() or ""):
+            return index
+    raise AssertionError(f"{text!r} not found")
+
+
+def test_contents_page_numbers_match_where_chapters_start(pdf_reader, pdf_pages_text):
+    contents_index = next(i for i, t in enumerate(pdf_pages_text) if t.lstrip().startswith("Contents"))
+    contents = "\n".join(pdf_pages_text[contents_index:contents_index + 3])
+    first_chapter = None
+    for number, chapter in enumerate(CHAPTERS, 1):
+        match = re.search(rf"{number}\s*{re.escape(chapter)}[ .]*?(\d+)\s*$", contents, re.M)
+        assert match, f"chapter {chapter!r} not in the contents"
+        printed = int(match[1])
+        actual = _page_of(pdf_reader, f"{number}. {chapter}", contents_index + 1)
+        if first_chapter is None:
+            first_chapter = actual  # arabic page 1
+            assert printed == 1
+        assert printed == actual - first_chapter + 1, chapter
+        # the folio printed on that page agrees too
+        assert re.search(rf"(^|\n){printed}\s*$", pdf_pages_text[actual].strip()[-12:]) or \
+            pdf_pages_text[actual].rstrip().endswith(str(printed))
+
+
+def test_chapters_open_on_right_hand_pages(pdf_reader, pdf_pages_text):
+    starts = [_page_of(pdf_reader, f"{n}. {c}", 5) for n, c in enumerate(CHAPTERS, 1)]
+    first = starts[0]
+    assert first % 2 == 0  # index 0 is page 1, a right-hand page; so even indexes are recto
+    assert all((s - first) % 2 == 0 for s in starts)
+
+
+def test_running_heads_carry_the_chapter_and_section_titles(pdf_pages_text):
+    # Running heads are page artifacts: text extraction puts them after the body.
+    tails = [t.rstrip()[-80:] for t in pdf_pages_text]
+    assert sum("\n1. The alliance\n" in t for t in tails) >= 3  # left pages: chapter
+    assert sum("\n1.3. From Khalkhin Gol to the General Staff\n" in t for t in tails) >= 1  # right
+    assert sum("\n3. The 1942 failures\n" in t for t in tails) >= 3
+
+
+def test_front_matter_has_roman_folios(pdf_pages_text):
+    contents = next(t for t in pdf_pages_text if t.lstrip().startswith("Contents"))
+    assert re.search(r"\b(iii|iv|v|vi)\s*$", contents.strip())
+
+
+def test_no_web_interface_in_the_print_book(pdf_pages_text):
+    text = "\n".join(pdf_pages_text)
+    for web in ("Skip to main content", "Search", "Edit this page", "Back to top", "¶",
+                "Download this page", "Ctrl+K", "Toggle navigation", "Show source", "Previous\n"):
+        assert web not in text, web
+
+
+def test_metadata_and_tagging(pdf):
+    info = pdf.docinfo
+    assert str(info["/Title"]) == "Stalin and Zhukov"
+    assert "Study Guide Authors" in str(info["/Author"])
+    assert str(info["/CreationDate"]).startswith("D:2025")
+    assert str(pdf.Root.Lang) == "en"
+    assert pdf.Root.MarkInfo.Marked is True
+    assert "/StructTreeRoot" in pdf.Root
+    assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+
+
+def test_every_font_is_embedded_subset_and_ours(pdf):
+    fonts = {}
+    for page in pdf.pages:
+        for font in page.Resources.get("/Font", {}).values():
+            descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts[str(font.BaseFont)] = embedded
+    assert fonts and all(fonts.values()), fonts
+    for name in fonts:
+        assert re.match(r"/[A-Z]{6}\+Noto-(Serif|Sans)", name), f"{name}: not a subset of the vendored fonts"
+
+
+def test_internal_links_all_land_somewhere(pdf):
+    names = pikepdf.NameTree(pdf.Root.Names.Dests)
+    dests = set(names.keys())
+    internal = 0
+    for page in pdf.pages:
+        for annot in page.get("/Annots", []):
+            if annot.get("/Subtype") != "/Link":
+                continue
+            if "/Dest" in annot:
+                internal += 1
+                target = str(annot.Dest)
+                assert target in dests, f"link to missing destination {target}"
+            else:
+                assert str(annot.A.S) == "/URI"
+                assert str(annot.A.URI).startswith("https://"), annot.A.URI
+    assert internal > 500  # contents, index, cross-references, glossary terms, citations
+
+
+def test_cyrillic_is_real_text_in_an_embedded_font(pdf_pages_text):
+    text = "\n".join(pdf_pages_text)
+    assert "Ставка" in text
+    assert re.search(r"[А-Яа-я]{4,}", text)
+
+
+def test_figures_stay_vector(pdf):
+    images = 0
+    for page in pdf.pages:
+        for xobject in page.Resources.get("/XObject", {}).values():
+            if xobject.get("/Subtype") == "/Image":
+                images += 1
+    assert images == 0, "a figure was rasterised"
+
+
+def test_index_gives_page_numbers(pdf_pages_text):
+    start = max(i for i, t in enumerate(pdf_pages_text) if t.lstrip().startswith("Index"))
+    index_text = "\n".join(pdf_pages_text[start:])
+    assert re.search(r"Zhukov, Georgy[, \d]*\d", index_text)
+    assert re.search(r"Vyazma[, \d]*\d", index_text)
+
+
+def test_answer_key_at_the_back_links_both_ways(pdf_pages_text):
+    text = "\n".join(pdf_pages_text)
+    key_start = max(i for i, t in enumerate(pdf_pages_text) if t.lstrip().startswith("Answer key"))
+    chapters = "\n".join(pdf_pages_text[:key_start])
+    key = "\n".join(pdf_pages_text[key_start:])
+    assert "Solution in the answer key (page" in chapters
+    assert re.search(r"Exercise 2\.5 \(page \d+\)", key)
+    assert "Draws on:" in key and "Draws on:" not in chapters
+    assert text.count("Exercise 1.1") >= 2
+
+
+def test_letter_paper_by_setting(book, tmp_path):
+    from conftest import run_build
+
+    build = run_build(book.root, "pdf", paper="letter")
+    assert build.returncode == 0, build.output
+    with pikepdf.open(book.root / "pdf-letter" / "stalin-zhukov.pdf") as letter:
+        width, height = [float(v) for v in letter.pages[0].MediaBox[2:]]
+    assert (round(width), round(height)) == (612, 792)
+    with pikepdf.open(book.pdf) as a4:
+        width, height = [float(v) for v in a4.pages[0].MediaBox[2:]]
+    assert (round(width), round(height)) == (595, 842)
