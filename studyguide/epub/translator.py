@@ -1,17 +1,9 @@
-"""HTML translation for the EPUB: markup that epubcheck and reading systems accept.
-
-Docutils marks bibliography entries with the DPUB role ``doc-biblioentry``, which EPUB 3.3
-deprecates (epubcheck warns on every entry); a plain list item says the same thing.
-"""
+"""HTML translation for the EPUB: the accessible markup shared with the web edition."""
 
 from __future__ import annotations
 
-from docutils import nodes
-from sphinx.writers.html5 import HTML5Translator
+from studyguide.html.translator import AccessibleHTMLTranslator
 
 
-class EpubTranslator(HTML5Translator):
-    def visit_citation(self, node: nodes.Element) -> None:
-        if not isinstance(node.previous_sibling(), type(node)):
-            self.body.append('<div role="list" class="citation-list">\n')
-        self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+class EpubTranslator(AccessibleHTMLTranslator):
+    pass

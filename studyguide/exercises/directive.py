@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def report(path: Path, line: int, message: str) -> None:
-    logger.warning(message, location=(str(path), line), type="studyguide", subtype="exercise")
+    # A "path:line" string: a (docname, line) tuple would be read as a document name.
+    logger.warning(message, location=f"{path}:{line}", type="studyguide", subtype="exercise")
 
 
 class ExercisesDirective(SphinxDirective):
@@ -125,8 +126,8 @@ class ExercisesDirective(SphinxDirective):
             self.parse(exercise.marking, exercise, "marking", marking)
             node += marking
         xref = addnodes.pending_xref(
-            "", nodes.inline("", exercise.section), refdomain="std", reftype="ref",
-            reftarget=exercise.section, refexplicit=False, refwarn=True, refdoc=self.env.docname,
+            "", nodes.inline("", exercise.section), refdomain="std", reftype="ref",  # checked by the domain
+            reftarget=exercise.section, refexplicit=False, refdoc=self.env.docname,
         )
         xref.source, xref.line = str(exercise.path), exercise.lines.get("section", exercise.line)
         node += nodes.paragraph("", "", nodes.Text("Draws on: "), xref, classes=["draws-on"])

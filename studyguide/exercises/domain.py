@@ -59,7 +59,8 @@ class GuideDomain(Domain):
         return []
 
     def check_consistency(self) -> None:
-        """Rules that need the whole book: unique ids, sections that exist."""
+        """Rules that need the whole book: unique ids, sections that exist (Sphinx calls this
+        once everything has been read)."""
         labels = self.env.domains.standard_domain.labels
         first: dict[str, Exercise] = {}
         for docname in sorted(self.data["exercises"]):
@@ -68,18 +69,17 @@ class GuideDomain(Domain):
                     other = first[ex.id]
                     logger.warning(
                         "duplicate exercise id %r (also at %s:%d)", ex.id, other.path, other.line,
-                        location=(str(ex.path), ex.line), type="studyguide", subtype="exercise",
+                        location=f"{ex.path}:{ex.line}", type="studyguide", subtype="exercise",
                     )
                 first.setdefault(ex.id, ex)
                 if ex.section not in labels:
                     logger.warning(
                         "exercise %r: section %r is not a label in the book", ex.id, ex.section,
-                        location=(str(ex.path), ex.lines.get("section", ex.line)),
+                        location=f"{ex.path}:{ex.lines.get('section', ex.line)}",
                         type="studyguide", subtype="exercise",
                     )
 
 
 def setup(app: Sphinx) -> dict:
     app.add_domain(GuideDomain)
-    app.connect("env-check-consistency", lambda app, env: env.domains["guide"].check_consistency())
     return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,10 +8,11 @@ switch page styles between front matter and body, and set running heads per chap
 from __future__ import annotations
 
 from docutils import nodes
-from sphinx.writers.html5 import HTML5Translator
+
+from studyguide.html.translator import AccessibleHTMLTranslator
 
 
-class PrintTranslator(HTML5Translator):
+class PrintTranslator(AccessibleHTMLTranslator):
     def visit_start_of_file(self, node: nodes.Element) -> None:
         self.docnames.append(node["docname"])
         kind = self.builder.doc_kinds.get(node["docname"], "back")
