@@ -24,6 +24,7 @@ EXTENSIONS = (
     "studyguide.html.downloads",
     "studyguide.epub.builder",
     "studyguide.pdf.builder",
+    "studyguide.pdf.worksheets",
     "studyguide.lms.builder",
 )
 

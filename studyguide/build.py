@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("html", "epub", "pdf", "worksheets", "lms")
-BASENAME = "stalin-zhukov"
+BASENAME = "stalin-zhukov"  # conf.py's studyguide_basename
 
 
 def sphinx(builder: str, source: Path, work: Path, edition: str, paper: str, quiet: bool) -> tuple[int, str]:
@@ -105,12 +105,13 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
 
+    pdf_name = BASENAME + ("" if args.edition == "student" else f"-{args.edition}") + ".pdf"
     for fmt in args.formats:
         staged = work / fmt
         if fmt == "epub":
             publish(staged / f"{BASENAME}.epub", out / "epub")
         elif fmt == "pdf":
-            publish(staged / f"{BASENAME}.pdf", out / ("pdf" + suffix))
+            publish(staged / pdf_name, out / ("pdf" + suffix))
         elif fmt == "worksheets":
             publish(staged / "pdf", out / "worksheets")
         else:
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if "html" in args.formats:
         downloads = html / "downloads"
         downloads.mkdir(exist_ok=True)
-        for path in (work / "pdf" / f"{BASENAME}.pdf", work / "epub" / f"{BASENAME}.epub"):
+        for path in (work / "pdf" / pdf_name, work / "epub" / f"{BASENAME}.epub"):
             if path.is_file():
                 shutil.copy2(path, downloads / path.name)
     if not args.quiet:

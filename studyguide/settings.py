@@ -24,6 +24,12 @@ def build_date(config: Config) -> time.struct_time:
     return time.gmtime(int(epoch)) if epoch else time.gmtime()
 
 
+def output_name(config: Config, suffix: str) -> str:
+    """File name of a book file: the instructor edition's never overwrites the student's."""
+    edition = "" if config.studyguide_edition == "student" else f"-{config.studyguide_edition}"
+    return f"{config.studyguide_basename}{edition}.{suffix}"
+
+
 def _check(app: Sphinx, config: Config) -> None:
     if config.studyguide_edition not in EDITIONS:
         raise ConfigError(

@@ -56,9 +56,10 @@ class PlaceSolutions(SphinxPostTransform):
     default_priority = 7
 
     def run(self) -> None:
-        if not solutions_in_key(self.app):
+        if self.document.get("keep_solutions") or not solutions_in_key(self.app):
             return
-        key_doc = answer_key_doc(self.env)
+        # Worksheets have no answer key to point at: the teacher's answer sheet is separate.
+        key_doc = None if self.app.builder.name == "worksheets" else answer_key_doc(self.env)
         for node in list(self.document.findall(ex.exercise_solution)):
             exercise = node.parent
             if not isinstance(exercise, ex.exercise):

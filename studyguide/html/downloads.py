@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
+from studyguide.settings import output_name
+
 DOWNLOAD_DIR = "downloads"
 
 
 def download_names(config) -> dict[str, str]:
-    base = config.studyguide_basename
-    return {"pdf": f"{base}.pdf", "epub": f"{config.epub_basename}.epub"}
+    return {"pdf": output_name(config, "pdf"), "epub": f"{config.epub_basename}.epub"}
 
 
 def add_download_menu(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -23,12 +24,13 @@ def add_download_menu(app: Sphinx, pagename, templatename, context, doctree) -> 
         return
     pathto = context["pathto"]
     names = download_names(app.config)
+    offer_epub = app.config.studyguide_edition == "student"  # the EPUB is the student's book
     buttons = [
         {"type": "link", "url": pathto(f"{DOWNLOAD_DIR}/{names['pdf']}", 1), "text": "PDF (print)",
          "tooltip": "Download the book as PDF", "icon": "fas fa-file-pdf", "label": "download-book-pdf"},
         {"type": "link", "url": pathto(f"{DOWNLOAD_DIR}/{names['epub']}", 1), "text": "EPUB (e-reader)",
          "tooltip": "Download the book as EPUB", "icon": "fas fa-book", "label": "download-book-epub"},
-    ]
+    ][: 2 if offer_epub else 1]
     context["header_buttons"].insert(0, {
         "type": "group", "tooltip": "Download the book", "icon": "fas fa-download",
         "buttons": buttons, "label": "download-book-buttons",

@@ -26,7 +26,7 @@ from studyguide.fonts import copy_fonts
 from studyguide.pdf import contents, render
 from studyguide.pdf.translator import PrintTranslator
 from studyguide.pdf.links import LinkMap, scoped
-from studyguide.settings import PAPERS, build_date
+from studyguide.settings import PAPERS, build_date, output_name
 
 logger = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"
@@ -58,7 +58,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     @property
     def pdf_path(self) -> Path:
-        return Path(self.outdir) / f"{self.config.studyguide_basename}.pdf"
+        return Path(self.outdir) / output_name(self.config, "pdf")
 
     # -- assembly --------------------------------------------------------------------------
 
