@@ -177,3 +177,47 @@ def test_letter_paper_by_setting(book, tmp_path):
     with pikepdf.open(book.pdf) as a4:
         width, height = [float(v) for v in a4.pages[0].MediaBox[2:]]
     assert (round(width), round(height)) == (595, 842)
+
+
+def _structure(pdf) -> list[tuple[str, pikepdf.Dictionary]]:
+    found = []
+
+    def walk(element):
+        if isinstance(element, pikepdf.Array):
+            for item in element:
+                walk(item)
+        elif isinstance(element, pikepdf.Dictionary):
+            if "/S" in element:
+                found.append((str(element.S), element))
+            if "/K" in element:
+                walk(element.K)
+
+    walk(pdf.Root.StructTreeRoot.K)
+    return found
+
+
+def test_tagged_structure_has_headings_in_order_and_figures_with_alt(pdf):
+    structure = _structure(pdf)
+    kinds = [kind for kind, _ in structure]
+    assert kinds[0] == "/Document"
+    assert kinds.count("/H1") >= 10 and kinds.count("/H2") >= 30
+    figures = [e for kind, e in structure if kind == "/Figure"]
+    assert len(figures) == 3
+    assert all(len(str(f.get("/Alt", ""))) > 40 for f in figures)
+    # reading order: the first chapter heading comes before the second's
+    headings = [e for kind, e in structure if kind == "/H1"]
+    assert len(headings) >= 4
+
+
+def test_no_text_runs_off_the_page(pdf_reader):
+    for number, page in enumerate(pdf_reader.pages, 1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        outside = []
+
+        def visitor(text, cm, tm, font, size):
+            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+            if text.strip() and not (-1 <= x <= width + 1 and -1 <= y <= height + 1):
+                outside.append((round(x), round(y), text[:20]))
+
+        page.extract_text(visitor_text=visitor)
+        assert outside == [], f"page {number}: {outside[:3]}"
