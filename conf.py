@@ -82,3 +82,4 @@ epub_show_urls = "no"
 epub_tocdepth = 2
 epub_tocscope = "includehidden"  # the root page hides its toctrees (the theme shows them)
 epub_use_index = True
+epub_exclude_files = [".buildinfo.bak"]  # Sphinx 9 leaves it when the config changes

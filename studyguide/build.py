@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,18 +25,30 @@ FORMATS = ("html", "epub", "pdf", "worksheets", "lms")
 BASENAME = "stalin-zhukov"  # conf.py's studyguide_basename
 
 
+PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*\d+%\] (\S+)|pages laid out|: \d+ pages|drawing figure|rendering")
+
+
 def sphinx(builder: str, source: Path, work: Path, edition: str, paper: str, quiet: bool) -> tuple[int, str]:
+    """Run one sphinx-build; stream its progress (format, document, pages) unless quiet."""
     cmd = [
         sys.executable, "-m", "sphinx", "-b", builder, "-c", str(ROOT), "-d", str(work / "doctrees"),
-        "-W", "--keep-going", "-n", "-q", str(source), str(work / builder),
+        "-W", "--keep-going", "-n", str(source), str(work / builder),
     ]
     env = {**os.environ, "EDITION": edition, "PAPER": paper}
     started = time.monotonic()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
+    reader.start()
+    for line in proc.stdout:
+        if not quiet and PROGRESS.search(line):
+            print(f"  [{builder}] {line.strip()}", flush=True)
+    proc.wait()
+    reader.join()
     took = time.monotonic() - started
-    output = summarise((proc.stdout + proc.stderr).strip())
+    output = summarise("".join(errors).strip())
     if not quiet:
-        print(f"  {builder:<10} {'ok' if proc.returncode == 0 else 'FAILED'} in {took:.1f}s", flush=True)
+        print(f"  [{builder}] {'done' if proc.returncode == 0 else 'FAILED'} in {took:.1f}s", flush=True)
     return proc.returncode, output
 
 

@@ -451,9 +451,10 @@ def reused_passages(passages, windows) -> list[str]:
     return problems
 
 
-def markdown_passages(path: Path, root: Path = ROOT):
+def markdown_passages(path: Path, root: Path | None = None):
     """Paragraphs of a MyST file; blockquotes and {epigraph} blocks count as quotations."""
-    paragraph: list[str] = []
+    root = root or ROOT
+    paragraph: list[tuple[str, bool]] = []
     start, in_epigraph = 1, False
     lines = path.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines + [""], 1):
@@ -473,7 +474,8 @@ def markdown_passages(path: Path, root: Path = ROOT):
             paragraph = []
 
 
-def yaml_passages(path: Path, root: Path = ROOT):
+def yaml_passages(path: Path, root: Path | None = None):
+    root = root or ROOT
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
 
     def walk(node, trail):

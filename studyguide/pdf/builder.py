@@ -199,7 +199,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
         html = Path(self.outdir) / f"{self.config.root_doc}.html"
         with progress_message(__("rendering the PDF with WeasyPrint")):
-            pages = render.write_pdf(html, self.pdf_path, Path(self.outdir))
+            pages = render.write_pdf(html, self.pdf_path, Path(self.outdir), logger.info)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -45,6 +46,19 @@ class BuildTreeFetcher(URLFetcher):
         )
 
 
+class _Progress(logging.Handler):
+    """WeasyPrint logs each page it lays out; report every tenth, so long builds show life."""
+
+    def __init__(self, report) -> None:
+        super().__init__(logging.INFO)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = re.search(r"Creating layout - Page (\d+)$", record.getMessage())
+        if match and int(match[1]) % 10 == 0:
+            self.report(f"{match[1]} pages laid out")
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
@@ -54,10 +68,12 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def write_pdf(html_file: Path, target: Path, root: Path) -> int:
+def write_pdf(html_file: Path, target: Path, root: Path, report=print) -> int:
     """Write ``target`` from ``html_file``; return the number of pages."""
-    collector = _Collect()
+    collector, progress = _Collect(), _Progress(report)
     weasyprint.LOGGER.addHandler(collector)
+    weasyprint.PROGRESS_LOGGER.addHandler(progress)
+    weasyprint.PROGRESS_LOGGER.setLevel(logging.INFO)
     try:
         document = weasyprint.HTML(
             string=html_file.read_text(encoding="utf-8"),
@@ -76,3 +92,4 @@ def write_pdf(html_file: Path, target: Path, root: Path) -> int:
         raise SphinxError(f"PDF not written: {err}") from None
     finally:
         weasyprint.LOGGER.removeHandler(collector)
+        weasyprint.PROGRESS_LOGGER.removeHandler(progress)

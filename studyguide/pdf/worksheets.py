@@ -92,7 +92,7 @@ class WorksheetBuilder(PDFBuilder):
         target_dir.mkdir(exist_ok=True)
         for stem, html in self.sheets:
             with progress_message(f"rendering {stem}.pdf"):
-                pages = render.write_pdf(html, target_dir / f"{stem}.pdf", Path(self.outdir))
+                pages = render.write_pdf(html, target_dir / f"{stem}.pdf", Path(self.outdir), logger.info)
             logger.info("%s.pdf: %d pages", stem, pages)
 
 
