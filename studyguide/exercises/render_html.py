@@ -69,23 +69,29 @@ def visit_exercise_choices(self, node):
     raise nodes.SkipNode
 
 
+def _select_rows(self, node, kind: str, legend: str, rows: list[tuple[str, str]], correct: list) -> None:
+    """A fieldset of labelled drop-downs (ordering and matching): one <select> a row."""
+    self.body.append(
+        f'<fieldset class="exercise-{kind}" data-correct="{"|".join(map(str, correct))}">'
+        f"<legend>{legend}</legend>\n"
+    )
+    for i, (label, options) in enumerate(rows):
+        sid = f'{escape(node["name"])}-{i}'
+        self.body.append(
+            f'<div class="exercise-row"><label for="{sid}">{escape(label)}</label> '
+            f'<select id="{sid}"><option value="">Choose…</option>{options}</select></div>\n'
+        )
+    self.body.append(_check_controls())
+    self.body.append("</fieldset>\n")
+
+
 def visit_exercise_ordering(self, node):
     shown, n = node["shown"], len(node["shown"])
     if interactive(self):
-        correct = "|".join(str(node["correct"].index(e) + 1) for e in shown)
-        self.body.append(
-            f'<fieldset class="exercise-ordering" data-correct="{correct}">'
-            f"<legend>Give each event its place, 1 (earliest) to {n}</legend>\n"
-        )
-        for i, event in enumerate(shown):
-            sid = f'{escape(node["name"])}-{i}'
-            options = "".join(f'<option value="{k}">{k}</option>' for k in range(1, n + 1))
-            self.body.append(
-                f'<div class="exercise-row"><select id="{sid}"><option value="">–</option>{options}'
-                f'</select> <label for="{sid}">{escape(event)}</label></div>\n'
-            )
-        self.body.append(_check_controls())
-        self.body.append("</fieldset>\n")
+        options = "".join(f'<option value="{k}">{k}</option>' for k in range(1, n + 1))
+        _select_rows(self, node, "ordering", f"Give each event its place, 1 (earliest) to {n}",
+                     [(event, options) for event in shown],
+                     [node["correct"].index(e) + 1 for e in shown])
     else:
         self.body.append(
             f'<p class="paper-instruction">Number the events from 1 (earliest) to {n}.</p>\n'
@@ -100,22 +106,10 @@ def visit_exercise_ordering(self, node):
 def visit_exercise_matching(self, node):
     left, right = node["left"], node["right"]
     if interactive(self):
-        correct = "|".join(str(right.index(node["correct"][item])) for item in left)
-        self.body.append(
-            f'<fieldset class="exercise-matching" data-correct="{correct}">'
-            "<legend>Match each item on the left with one on the right</legend>\n"
-        )
-        for i, item in enumerate(left):
-            sid = f'{escape(node["name"])}-{i}'
-            options = "".join(
-                f'<option value="{k}">{escape(r)}</option>' for k, r in enumerate(right)
-            )
-            self.body.append(
-                f'<div class="exercise-row"><label for="{sid}">{escape(item)}</label> '
-                f'<select id="{sid}"><option value="">Choose…</option>{options}</select></div>\n'
-            )
-        self.body.append(_check_controls())
-        self.body.append("</fieldset>\n")
+        options = "".join(f'<option value="{k}">{escape(r)}</option>' for k, r in enumerate(right))
+        _select_rows(self, node, "matching", "Match each item on the left with one on the right",
+                     [(item, options) for item in left],
+                     [right.index(node["correct"][item]) for item in left])
     else:
         self.body.append(
             '<p class="paper-instruction">Write the letter of the matching item next to each number.</p>\n'
