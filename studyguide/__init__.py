@@ -20,7 +20,7 @@ EXTENSIONS = (
     "studyguide.content.source_checks",
     "studyguide.figures.sphinx",
     "studyguide.exercises",
-    "studyguide.html.translator",
+    "studyguide.html.accessibility",
     "studyguide.html.downloads",
     "studyguide.epub.builder",
     "studyguide.pdf.builder",

@@ -237,3 +237,23 @@ def test_axe_with_exercises_answered(page, site, book):
     for details in page.locator("details").all():
         details.evaluate("d => d.open = true")
     assert run_axe(page) == []
+
+
+def test_every_control_is_reachable_by_tab_and_visibly_focused(page, site, book):
+    name, ex_id = first_of_type(book, "multiple-choice")
+    page.goto(site + name, wait_until="networkidle")
+    page.evaluate("window.__seen = new Set(); window.__invisible = []")
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        page.evaluate("""() => {
+            const e = document.activeElement, s = getComputedStyle(e);
+            if (window.__seen.has(e) || e === document.body) return;
+            window.__seen.add(e);
+            const visible = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                            || s.boxShadow !== 'none';
+            if (!visible) window.__invisible.push(e.outerHTML.slice(0, 100));
+        }""")
+    reached = page.evaluate("[...window.__seen].filter(e => e.matches('.exercise-check')).length")
+    assert reached == page.locator(".exercise-check").count()  # every self-check is in the tab order
+    invisible = page.evaluate("window.__invisible")
+    assert invisible == [], "\n".join(invisible)

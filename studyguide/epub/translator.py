@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studyguide.html.translator import AccessibleHTMLTranslator
+from studyguide.html.accessibility import AccessibleHTMLTranslator
 
 
 class EpubTranslator(AccessibleHTMLTranslator):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from docutils import nodes
 
-from studyguide.html.translator import AccessibleHTMLTranslator
+from studyguide.html.accessibility import AccessibleHTMLTranslator
 
 
 class PrintTranslator(AccessibleHTMLTranslator):
