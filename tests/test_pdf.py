@@ -221,3 +221,17 @@ def test_no_text_runs_off_the_page(pdf_reader):
 
         page.extract_text(visitor_text=visitor)
         assert outside == [], f"page {number}: {outside[:3]}"
+
+
+def test_print_document_has_unique_ids_and_no_dangling_fragment(book):
+    """Sphinx's single-page assembly repeats ids across chapters and writes cross-document
+    links as '#document-x#target' (sphinx#14221); the print document must have neither."""
+    from lxml import html
+
+    tree = html.parse(str(book.work() / "pdf" / "index.html"))
+    ids = [e.get("id") for e in tree.iter() if e.get("id")]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:10]
+    targets = set(ids)
+    hrefs = [a.get("href") for a in tree.iter("a") if (a.get("href") or "").startswith("#")]
+    assert len(hrefs) > 500
+    assert [h for h in hrefs if h[1:] not in targets or h.count("#") > 1] == []
