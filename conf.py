@@ -35,7 +35,7 @@ nitpicky = True
 suppress_warnings = ["toc.not_included"]  # studyguide.content.source_checks says it with a line
 numfig = True
 numfig_format = {"figure": "Figure %s", "table": "Table %s"}
-numfig_secnum_depth = 1
+numfig_secnum_depth = 0  # Figure 1, 2, 3 through the book (back matter has no chapter number)
 today_fmt = "%B %Y"
 
 # -- MyST ----------------------------------------------------------------------------------
