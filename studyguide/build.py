@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             results.update({f: fut.result() for f, fut in futures.items()})
 
     failed = [f for f, (code, _) in results.items() if code != 0]
-    for fmt, (code, output) in results.items():
+    for code, output in results.values():
         if output and (code != 0 or not args.quiet):
             print(output, file=sys.stderr if code else sys.stdout)
     if failed or len(results) < len(args.formats):

@@ -19,7 +19,6 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
-from lxml import etree
 from lxml import html as lxml_html
 
 from conftest import IN_CI, ROOT

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import re
 import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse

@@ -210,17 +210,17 @@ def test_tagged_structure_has_headings_in_order_and_figures_with_alt(pdf):
 
 
 def test_no_text_runs_off_the_page(pdf_reader):
-    for number, page in enumerate(pdf_reader.pages, 1):
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        outside = []
+    width, height = float(pdf_reader.pages[0].mediabox.width), float(pdf_reader.pages[0].mediabox.height)
+    outside: list = []
 
-        def visitor(text, cm, tm, font, size):
-            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
-            if text.strip() and not (-1 <= x <= width + 1 and -1 <= y <= height + 1):
-                outside.append((round(x), round(y), text[:20]))
+    def visitor(text, cm, tm, font, size):
+        x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+        if text.strip() and not (-1 <= x <= width + 1 and -1 <= y <= height + 1):
+            outside.append((round(x), round(y), text[:20]))
 
+    for page in pdf_reader.pages:
         page.extract_text(visitor_text=visitor)
-        assert outside == [], f"page {number}: {outside[:3]}"
+    assert outside == [], outside[:3]
 
 
 def test_print_document_has_unique_ids_and_no_dangling_fragment(book):

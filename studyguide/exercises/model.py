@@ -149,7 +149,7 @@ def load(path: Path) -> ExerciseFile:
     if not isinstance(root, yaml.MappingNode):
         raise ExerciseFileError([Problem(path, 1, "expected 'chapter:' and 'exercises:' keys")])
     top = {k.value: v for k, v in root.value}
-    for key, value in root.value:
+    for key, _ in root.value:
         if key.value not in ("chapter", "exercises"):
             problem(key.start_mark.line + 1, f"unknown key {key.value!r} (expected chapter, exercises)")
     chapter = _plain(top.get("chapter"))

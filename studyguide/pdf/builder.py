@@ -16,7 +16,6 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.environment.adapters.indexentries import IndexEntries
-from sphinx.errors import SphinxError
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
@@ -75,7 +74,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self._unwrap_root(tree)
         self.env.resolve_references(tree, root, self)
         self._number_sections(tree)
-        figure_numbers = self._collect_figure_numbers(tree)
+        figure_numbers = self._collect_figure_numbers()
         self.links = LinkMap(tree, root)
         self.copyright_node = self._detach(tree, self.config.studyguide_copyright_doc)
         self.fignumbers = {
@@ -125,7 +124,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
             if number:
                 section[0]["secnumber"] = number
 
-    def _collect_figure_numbers(self, tree: nodes.document) -> dict:
+    def _collect_figure_numbers(self) -> dict:
+        """Every document's figure numbers, keyed by (document, original id), before renaming."""
         found: dict[str, dict[tuple[str, str], tuple[int, ...]]] = {}
         for docname, per_type in self.env.toc_fignumbers.items():
             for figtype, numbers in per_type.items():

@@ -88,7 +88,7 @@ def rewrite_index(index: list, links: LinkMap) -> list:
     out = []
     for letter, entries in index:
         new_entries = []
-        for name, (refs, subitems, key) in entries:
+        for name, (refs, subitems, _category) in entries:
             new_entries.append((name, fix(refs), [(sub, fix(r)) for sub, r in subitems]))
         out.append((letter, new_entries))
     return out
