@@ -28,11 +28,16 @@ BASENAME = "stalin-zhukov"  # conf.py's studyguide_basename
 PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*\d+%\] (\S+)|pages laid out|: \d+ pages|drawing figure|rendering")
 
 
-def sphinx(builder: str, source: Path, work: Path, edition: str, paper: str, quiet: bool) -> tuple[int, str]:
-    """Run one sphinx-build; stream its progress (format, document, pages) unless quiet."""
+def sphinx(builder: str, source: Path, doctrees: Path, out: Path, edition: str, paper: str,
+           quiet: bool, on_parsed=None) -> tuple[int, str]:
+    """Run one sphinx-build; stream its progress (format, document, pages) unless quiet.
+
+    ``on_parsed`` is called as soon as the parsed sources are saved (Sphinx moves on to
+    "preparing documents"), so other formats can start while this one is still writing.
+    """
     cmd = [
-        sys.executable, "-m", "sphinx", "-b", builder, "-c", str(ROOT), "-d", str(work / "doctrees"),
-        "-W", "--keep-going", "-n", str(source), str(work / builder),
+        sys.executable, "-m", "sphinx", "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
+        "-W", "--keep-going", "-n", str(source), str(out / builder),
     ]
     env = {**os.environ, "EDITION": edition, "PAPER": paper}
     started = time.monotonic()
@@ -41,6 +46,8 @@ def sphinx(builder: str, source: Path, work: Path, edition: str, paper: str, qui
     reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
     reader.start()
     for line in proc.stdout:
+        if on_parsed and line.startswith("preparing documents"):
+            on_parsed()
         if not quiet and PROGRESS.search(line):
             print(f"  [{builder}] {line.strip()}", flush=True)
     proc.wait()
@@ -93,27 +100,45 @@ def main(argv: list[str] | None = None) -> int:
 
     out = args.build_dir if args.edition == "student" else args.build_dir / args.edition
     suffix = "" if args.paper == "a4" else f"-{args.paper}"
+    # One parse serves every format, edition and paper size (they differ only at write time).
+    doctrees = args.build_dir / ".work" / "doctrees"
     work = args.build_dir / ".work" / f"{args.edition}{suffix}"
     work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
     if not args.quiet:
         print(f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}")
 
-    # The first format parses the sources; the rest reuse its doctrees, two at a time.
+    # The first format parses the sources; the others start as soon as the parse is saved
+    # and share it, so on two cores the PDF renders while the web pages are written.
+    def run(fmt: str, on_parsed=None) -> tuple[int, str]:
+        return sphinx(fmt, args.source, doctrees, work, args.edition, args.paper, args.quiet, on_parsed)
+
     first, *rest = args.formats
-    results = {first: sphinx(first, args.source, work, args.edition, args.paper, args.quiet)}
-    if results[first][0] == 0 and rest:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = {f: pool.submit(sphinx, f, args.source, work, args.edition, args.paper, args.quiet)
-                       for f in rest}
-            results.update({f: fut.result() for f, fut in futures.items()})
+    pool = ThreadPoolExecutor(max_workers=max(1, len(rest)))
+    futures: dict = {}
+    lock = threading.Lock()
+
+    def start_rest() -> None:
+        with lock:
+            if not futures:
+                futures.update({f: pool.submit(run, f) for f in rest})
+
+    results = {first: run(first, start_rest if rest else None)}
+    if results[first][0] == 0:
+        start_rest()  # nothing to parse, or the first format wrote no documents
+    results.update({f: fut.result() for f, fut in futures.items()})
+    pool.shutdown()
 
     failed = [f for f, (code, _) in results.items() if code != 0]
+    shown: set[str] = set()  # formats that share a parse report the same problem once
     for code, output in results.values():
-        if output and (code != 0 or not args.quiet):
-            print(output, file=sys.stderr if code else sys.stdout)
+        if not output or (code == 0 and args.quiet):
+            continue
+        lines = [line for line in output.splitlines() if line not in shown or not line.strip()]
+        shown.update(lines)
+        print("\n".join(lines).strip(), file=sys.stderr if code else sys.stdout)
     if failed or len(results) < len(args.formats):
-        (work / "doctrees" / "environment.pickle").unlink(missing_ok=True)
+        (doctrees / "environment.pickle").unlink(missing_ok=True)
         print(f"\nBuild failed ({', '.join(failed)}); the previous outputs in {out} are unchanged.",
               file=sys.stderr)
         return 1
