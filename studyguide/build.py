@@ -46,8 +46,8 @@ def sphinx(builder: str, source: Path, doctrees: Path, out: Path, edition: str, 
     reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
     reader.start()
     for line in proc.stdout:
-        if on_parsed and line.startswith("preparing documents"):
-            on_parsed()
+        if on_parsed and line.startswith("preparing documents") and not errors:
+            on_parsed()  # (a source with problems stops here: no point writing other formats)
         if not quiet and PROGRESS.search(line):
             print(f"  [{builder}] {line.strip()}", flush=True)
     proc.wait()
