@@ -104,5 +104,6 @@ def test_chapters_hold_exercises_but_no_solutions(epub):
     assert chapter.count('class="exercise ') >= 12
     assert "exercise-solution" not in chapter and "Draws on" not in chapter
     assert 'href="../back/answer-key.xhtml#key-' in chapter
+    assert "Solution: answer key, Exercise 2.1" in chapter
     assert key.count("Draws on") >= 48
     assert 'href="../chapters/2-defences.xhtml#ex-' in key

@@ -160,7 +160,7 @@ def test_answer_key_at_the_back_links_both_ways(pdf_pages_text):
     key_start = max(i for i, t in enumerate(pdf_pages_text) if t.lstrip().startswith("Answer key"))
     chapters = "\n".join(pdf_pages_text[:key_start])
     key = "\n".join(pdf_pages_text[key_start:])
-    assert "Solution in the answer key (page" in chapters
+    assert "Solution: answer key, Exercise 2.5" in chapters
     assert re.search(r"Exercise 2\.5 \(page \d+\)", key)
     assert "Draws on:" in key and "Draws on:" not in chapters
     assert text.count("Exercise 1.1") >= 2

@@ -70,7 +70,7 @@ class PlaceSolutions(SphinxPostTransform):
                 continue
             uri = self.app.builder.get_relative_uri(self.env.docname, key_doc)
             link = nodes.reference(
-                "", "Solution in the answer key", internal=True,
+                "", f"Solution: answer key, {exercise['number_label']}", internal=True,
                 refuri=f"{uri}#key-{exercise['exercise_id']}", classes=["to-solution"],
             )
             exercise.insert(index, nodes.paragraph("", "", link, classes=["exercise-keylink"]))
