@@ -22,7 +22,7 @@ from sphinx.util.display import progress_message
 from sphinx.util.nodes import inline_all_toctrees
 
 from studyguide.fonts import copy_fonts
-from studyguide.pdf import contents, render
+from studyguide.pdf import contents
 from studyguide.pdf.translator import PrintTranslator
 from studyguide.pdf.links import LinkMap, scoped
 from studyguide.settings import PAPERS, build_date, output_name
@@ -197,6 +197,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.copy_image_files()
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
+        from studyguide.pdf import render  # WeasyPrint loads Pango: only when a PDF is made
+
         html = Path(self.outdir) / f"{self.config.root_doc}.html"
         with progress_message(__("rendering the PDF with WeasyPrint")):
             pages = render.write_pdf(html, self.pdf_path, Path(self.outdir), logger.info)

@@ -23,7 +23,6 @@ from studyguide.exercises import nodes as ex
 from studyguide.exercises.answer_key import chapters_in_order
 from studyguide.exercises.placement import chapter_number
 from studyguide.fonts import copy_fonts
-from studyguide.pdf import render
 from studyguide.pdf.builder import PDFBuilder
 from studyguide.settings import PAPERS, build_date
 
@@ -86,6 +85,8 @@ class WorksheetBuilder(PDFBuilder):
         self.sheets.append((stem, path))
 
     def finish(self) -> None:
+        from studyguide.pdf import render  # WeasyPrint loads Pango: only when a PDF is made
+
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
         target_dir = Path(self.outdir) / "pdf"
