@@ -5,6 +5,7 @@
 #   make instructor              instructor HTML+PDF  make worksheets         per-chapter PDFs
 #   make lms                     GIFT + Moodle XML    make live               preview on :8000
 #   make bench                   timings vs naive     make clean
+#   make bench BENCH_ARGS=--quick   one run of the 1x book only (see --help)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -90,7 +91,7 @@ live: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]'
-	$(PY) -m studyguide.bench
+	$(PY) -m studyguide.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf _build book/_figures

@@ -97,7 +97,12 @@ def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> d
         log.seek(0)
         output = log.read()
     return {"cmd": " ".join(cmd), "seconds": seconds, "peak_bytes": sampler.peak, "code": code,
-            "timed_out": timed_out, "output": output[-4000:]}
+            "timed_out": timed_out, "output": clip(output)}
+
+
+def clip(text: str, keep: int = 3000) -> str:
+    """The start and end of a long log: what ran and how it ended (page progress is long)."""
+    return text if len(text) <= 2 * keep else f"{text[:keep]}\n[...]\n{text[-keep:]}"
 
 
 def limited(cmd: list[str], cwd: Path, env: dict, limit: float, hit: set) -> dict:
@@ -307,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs-20x", type=int, default=1, help="runs of the 20x book")
     parser.add_argument("--quick", action="store_true", help="1 run, 1x book only")
     parser.add_argument("--only", choices=("1x", "20x"))
-    parser.add_argument("--limit", type=float, default=600,
+    parser.add_argument("--limit", type=float, default=300,
                         help="seconds after which the naive weasyprint step or the peer is stopped "
                              "and counted as 'at least' this long")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
