@@ -27,6 +27,10 @@ SOURCES := conf.py pyproject.toml $(shell find book exercises studyguide -type f
 BUILD := $(PY) -m studyguide.build
 STAMPS := _build/.stamps
 
+# A stamp stands only for outputs that still exist: deleting one makes `make` rebuild it.
+$(foreach f,html/index.html epub/stalin-zhukov.epub pdf/stalin-zhukov.pdf,$(if $(wildcard _build/$(f)),,\
+	$(shell rm -f $(STAMPS)/all-student-* $(STAMPS)/$(firstword $(subst /, ,$(f)))-student-*)))
+
 .PHONY: all html epub pdf instructor worksheets lms test live bench clean venv test-deps
 
 all: $(STAMPS)/all-$(EDITION)-$(PAPER)
