@@ -18,7 +18,9 @@ import pytest
 from lxml import etree
 
 from studyguide.exercises.model import load
-from studyguide.lms import export
+from studyguide.lms import gift as gift_format
+from studyguide.lms import moodle as moodle_format
+from studyguide.lms import text as lms_text
 
 ROOT = Path(__file__).parents[1]
 EPOCH = "1764028800"
@@ -288,29 +290,29 @@ CITATIONS = {"roberts2012": "Roberts 2012"}
 
 
 def test_gift_escaping():
-    assert export.escape_gift("plain text") == "plain text"
-    assert export.escape_gift("a~b=c#d{e}f:g") == r"a\~b\=c\#d\{e\}f\:g"
-    assert export.escape_gift("C:\\path") == r"C\:\\path"
-    assert export.escape_gift("one\n\ntwo") == r"one\n\ntwo"
-    assert unescape(export.escape_gift("x = {y}: ~z # \\ \n")) == "x = {y}: ~z # \\ \n"
+    assert gift_format.escape_gift("plain text") == "plain text"
+    assert gift_format.escape_gift("a~b=c#d{e}f:g") == r"a\~b\=c\#d\{e\}f\:g"
+    assert gift_format.escape_gift("C:\\path") == r"C\:\\path"
+    assert gift_format.escape_gift("one\n\ntwo") == r"one\n\ntwo"
+    assert unescape(gift_format.escape_gift("x = {y}: ~z # \\ \n")) == "x = {y}: ~z # \\ \n"
 
 
 def test_myst_becomes_plain_text():
     text = ("The {term}`Front`, {term}`the front <Western Front>` and **bold** *italic* `code`;\n"
             "see {ref}`sec-sample`, {ref}`sec-missing`, {ref}`that map <fig-map>` "
             "{cite:p}`roberts2012,glantz1999`.\n\n- **Item:** one\n- two\n  continued")
-    assert export.plain(text, LABELS, CITATIONS) == [
+    assert lms_text.plain(text, LABELS, CITATIONS) == [
         "The Front, the front and bold italic code; see The Western Front, sec-missing, "
         "that map (Roberts 2012; glantz1999).",
         "- Item: one\n- two continued",
     ]
-    assert export.plain("2 * 3 * 4 and a*b") == ["2 * 3 * 4 and a*b"]
+    assert lms_text.plain("2 * 3 * 4 and a*b") == ["2 * 3 * 4 and a*b"]
 
 
 def test_plain_data_exports():
     exercises = load(DATA).exercises
     chapters = [("Sample / one", exercises)]
-    gift_text = export.gift(chapters, ROOT_CATEGORY, LABELS, CITATIONS)
+    gift_text = gift_format.gift(chapters, ROOT_CATEGORY, LABELS, CITATIONS)
     items = parse_gift(gift_text)
     assert items[0] == {"category": f"{ROOT_CATEGORY}/Sample // one"}
     assert [i["name"] for i in items[1:]] == [
@@ -323,22 +325,22 @@ def test_plain_data_exports():
     assert items[3]["text"].endswith("from 1 (the earliest) to 4.")
     assert items[5]["accept"] == ["Reserve Front", "the Reserve Front"]
 
-    xml = export.moodle_xml(chapters, ROOT_CATEGORY, LABELS, CITATIONS)
+    xml = moodle_format.moodle_xml(chapters, ROOT_CATEGORY, LABELS, CITATIONS)
     quiz = etree.fromstring(xml.encode("utf-8"))
     assert [q.get("type") for q in quiz] == [
         "category", "multichoice", "truefalse", "matching", "matching", "shortanswer"]
     assert quiz[1].findtext("hint/text") == "<p>It covered Moscow.</p>"
     assert quiz[1].findtext("generalfeedback/text").count("<p>") == 2
     # Same input, same bytes, whatever the process's hash seed.
-    assert export.gift(chapters, ROOT_CATEGORY, LABELS, CITATIONS) == gift_text
-    assert export.moodle_xml(chapters, ROOT_CATEGORY, LABELS, CITATIONS) == xml
+    assert gift_format.gift(chapters, ROOT_CATEGORY, LABELS, CITATIONS) == gift_text
+    assert moodle_format.moodle_xml(chapters, ROOT_CATEGORY, LABELS, CITATIONS) == xml
 
 
 def test_cdata_and_html_are_escaped():
     exercise = next(e for e in load(DATA).exercises if e.id == "sample-short")
     exercise.prompt = "Is 1 < 2 & ]]> safe?"
     exercise.accept = ["1 < 2 & ]]> 3"]
-    quiz = etree.fromstring(export.moodle_xml([("T", [exercise])], ROOT_CATEGORY).encode())
+    quiz = etree.fromstring(moodle_format.moodle_xml([("T", [exercise])], ROOT_CATEGORY).encode())
     assert quiz.findtext("question[2]/questiontext/text") == "<p>Is 1 &lt; 2 &amp; ]]&gt; safe?</p>"
     assert quiz.findtext("question[2]/answer/text") == "1 < 2 & ]]> 3"
 
