@@ -161,8 +161,9 @@ def quiz(lms):
 
 # -- The built files -----------------------------------------------------------------------
 
-def test_both_files_are_published(lms):
-    assert sorted(p.name for p in lms.iterdir()) == [f"{BASENAME}-moodle.xml", f"{BASENAME}.gift"]
+def test_the_three_banks_are_published(lms):
+    assert sorted(p.name for p in lms.iterdir()) == [
+        f"{BASENAME}-moodle.xml", f"{BASENAME}-qti21.zip", f"{BASENAME}.gift"]
 
 
 def test_the_real_exercises_include_every_exportable_type(expected):
@@ -356,3 +357,43 @@ def test_cdata_and_html_are_escaped():
 def test_the_gift_checker_rejects_malformed_questions(bad):
     with pytest.raises(AssertionError):
         parse_gift(bad)
+
+
+# -- QTI 2.1 -----------------------------------------------------------------------------------
+
+QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
+CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
+
+
+def test_qti_package_lists_every_item_and_each_item_keys_the_right_answer(lms, chapters):
+    import zipfile
+
+    with zipfile.ZipFile(lms / f"{BASENAME}-qti21.zip") as package:
+        names = set(package.namelist())
+        manifest = etree.fromstring(package.read("imsmanifest.xml"))
+        hrefs = [r.get("href") for r in manifest.iter(f"{CP}resource")]
+        assert len(hrefs) == len(set(hrefs)) and set(hrefs) == names - {"imsmanifest.xml"}
+        expected_ids = [e.id for _, exercises in chapters for e in exercises if auto_gradable(e)]
+        assert [h.removeprefix("items/").removesuffix(".xml") for h in hrefs] == expected_ids
+        for _, exercises in chapters:
+            for exercise in filter(auto_gradable, exercises):
+                item = etree.fromstring(package.read(f"items/{exercise.id}.xml"))
+                assert item.tag == f"{QTI}assessmentItem" and item.get("identifier") == exercise.id
+                values = [v.text for v in item.iter(f"{QTI}value")]
+                body = item.find(f"{QTI}itemBody")
+                if exercise.type in ("multiple-choice", "true-false"):
+                    choices = [c.text for c in body.iter(f"{QTI}simpleChoice")]
+                    right = exercise.answer if exercise.type == "multiple-choice" else (
+                        "True" if exercise.answer else "False")
+                    assert choices[int(values[0][1:])] == right
+                elif exercise.type == "ordering":
+                    shown = {c.get("identifier"): c.text for c in body.iter(f"{QTI}simpleChoice")}
+                    assert [shown[v] for v in values] == list(exercise.answer)
+                    assert list(shown.values()) != list(exercise.answer)  # shown shuffled
+                elif exercise.type == "matching":
+                    choice = {c.get("identifier"): c.text for c in body.iter(f"{QTI}simpleAssociableChoice")}
+                    pairs = dict(v.split() for v in values)
+                    assert {choice[k]: choice[v] for k, v in pairs.items()} == exercise.answer
+                else:
+                    keys = [m.get("mapKey") for m in item.iter(f"{QTI}mapEntry")]
+                    assert keys == exercise.accept

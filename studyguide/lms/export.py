@@ -1,4 +1,4 @@
-"""Write the auto-gradable exercises as a GIFT file and a Moodle XML question bank.
+"""Write the auto-gradable exercises as GIFT, a Moodle XML question bank and a QTI 2.1 package.
 
 Two layers, so the formats can be tested without Sphinx: ``gift.gift()`` and
 ``moodle.moodle_xml()`` turn plain data (chapter titles and ``Exercise`` objects) into text,
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from studyguide.lms.gift import gift
 from studyguide.lms.moodle import moodle_xml
+from studyguide.lms.qti import qti_package
 
 
 def _citations(env) -> dict[str, str]:
@@ -34,7 +35,7 @@ def _citations(env) -> dict[str, str]:
 
 
 def write_all(builder) -> None:
-    """Gather the chapters in book order and write ``<basename>.gift`` and ``-moodle.xml``."""
+    """Gather the chapters in book order and write ``<basename>.gift``, ``-moodle.xml``, ``-qti21.zip``."""
     env = builder.env
     found = env.domains["guide"].all_exercises()
     docs = sorted((d for d in found if d in env.all_docs),
@@ -49,3 +50,4 @@ def write_all(builder) -> None:
     for name, text in ((f"{base}.gift", gift(chapters, root, labels, citations)),
                        (f"{base}-moodle.xml", moodle_xml(chapters, root, labels, citations))):
         (outdir / name).write_text(text, encoding="utf-8", newline="\n")
+    (outdir / f"{base}-qti21.zip").write_bytes(qti_package(chapters, root, labels, citations))
