@@ -18,7 +18,6 @@ studyguide_description = (
     "and Georgy Zhukov: the alliance, the 1941 defences of Leningrad and Moscow, the 1942 "
     "failures at Rzhev and Kharkov, and the legacy, with review exercises."
 )
-studyguide_licence = "Text: Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)"
 studyguide_basename = "stalin-zhukov"
 studyguide_copyright_doc = "licence"  # printed on the verso of the PDF's title page
 studyguide_exercises_dir = "../exercises"  # relative to book/

@@ -48,7 +48,6 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("studyguide_edition", os.environ.get("EDITION", "student"), "", str)
     app.add_config_value("studyguide_paper", os.environ.get("PAPER", "a4"), "", str)
     app.add_config_value("studyguide_subtitle", "", "", str)
-    app.add_config_value("studyguide_licence", "", "", str)
     app.add_config_value("studyguide_description", "", "", str)
     app.add_config_value("studyguide_basename", "book", "", str)
     app.add_config_value("studyguide_copyright_doc", "", "", str)

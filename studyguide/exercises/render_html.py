@@ -164,7 +164,7 @@ def depart_details(self, node):
     self.body.append(self.context.pop())
 
 
-def visit_unrendered(self, node):
+def visit_skip(self, node):
     raise nodes.SkipNode
 
 
@@ -177,10 +177,6 @@ HTML_VISITORS = {
     "exercise_lines": (visit_exercise_lines, None),
     "exercise_hint": (visit_exercise_hint, depart_details),
     "exercise_solution": (visit_exercise_solution, depart_details),
-    "answer_key": (visit_unrendered, None),
-    "objectives_map": (visit_unrendered, None),
+    "answer_key": (visit_skip, None),  # placeholders: filled by answer_key.py, never drawn
+    "objectives_map": (visit_skip, None),
 }
-
-
-def visit_skip(self, node):
-    raise nodes.SkipNode

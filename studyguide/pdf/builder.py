@@ -166,7 +166,6 @@ class PDFBuilder(SingleFileHTMLBuilder):
             author=cfg.author,
             edition=cfg.studyguide_edition,
             release=cfg.release,
-            licence=cfg.studyguide_licence,
             description=cfg.studyguide_description,
             copyright_line=cfg.copyright,
             iso_date=time.strftime("%Y-%m-%dT%H:%M:%SZ", date),
