@@ -20,6 +20,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from studyguide.settings import file_name
+
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("html", "epub", "pdf", "worksheets", "lms")
 BASENAME = "stalin-zhukov"  # conf.py's studyguide_basename
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
 
-    pdf_name = BASENAME + ("" if args.edition == "student" else f"-{args.edition}") + ".pdf"
+    pdf_name = file_name(BASENAME, args.edition, "pdf")
     for fmt in args.formats:
         staged = work / fmt
         if fmt == "epub":

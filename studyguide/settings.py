@@ -24,10 +24,19 @@ def build_date(config: Config) -> time.struct_time:
     return time.gmtime(int(epoch)) if epoch else time.gmtime()
 
 
-def output_name(config: Config, suffix: str) -> str:
+def file_name(basename: str, edition: str, suffix: str) -> str:
     """File name of a book file: the instructor edition's never overwrites the student's."""
-    edition = "" if config.studyguide_edition == "student" else f"-{config.studyguide_edition}"
-    return f"{config.studyguide_basename}{edition}.{suffix}"
+    return f"{basename}{'' if edition == 'student' else f'-{edition}'}.{suffix}"
+
+
+def output_name(config: Config, suffix: str) -> str:
+    return file_name(config.studyguide_basename, config.studyguide_edition, suffix)
+
+
+def add_static_dir(app: Sphinx, directory) -> None:
+    """Serve an extension's assets as an HTML static path, so every HTML-family builder copies
+    them before it finishes (the EPUB packs only what is there by then)."""
+    app.connect("builder-inited", lambda app: app.config.html_static_path.append(str(directory)))
 
 
 def _check(app: Sphinx, config: Config) -> None:

@@ -16,13 +16,9 @@ from studyguide.exercises.answer_key import FillAnswerKey
 from studyguide.exercises.directive import AnswerKeyDirective, ExercisesDirective
 from studyguide.exercises.placement import NumberExercises, PlaceSolutions
 from studyguide.exercises.render_html import HTML_VISITORS, visit_skip
+from studyguide.settings import add_static_dir
 
 STATIC = Path(__file__).parent / "static"
-
-
-def _add_static_path(app: Sphinx) -> None:
-    # Registered as a static path (not copied at build-finished) so the EPUB packs it.
-    app.config.html_static_path.append(str(STATIC))
 
 
 def setup(app: Sphinx) -> dict:
@@ -38,7 +34,7 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(NumberExercises)
     app.add_post_transform(PlaceSolutions)
     app.add_post_transform(FillAnswerKey)
-    app.connect("builder-inited", _add_static_path)
+    add_static_dir(app, STATIC)
     app.add_css_file("exercises.css")
     app.add_js_file("exercises.js", loading_method="defer")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

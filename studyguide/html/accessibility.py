@@ -17,6 +17,8 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.writers.html5 import HTML5Translator
 
+from studyguide.settings import add_static_dir
+
 STATIC = Path(__file__).parent / "static"
 
 
@@ -36,14 +38,10 @@ class AccessibleHTMLTranslator(HTML5Translator):
         self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
 
 
-def _add_static_path(app: Sphinx) -> None:
-    app.config.html_static_path.append(str(STATIC))
-
-
 def setup(app: Sphinx) -> dict:
     # pydata-sphinx-theme mixes its own translator into whatever is registered here.
     app.set_translator("html", AccessibleHTMLTranslator)
     app.set_translator("dirhtml", AccessibleHTMLTranslator)
-    app.connect("builder-inited", _add_static_path)
+    add_static_dir(app, STATIC)
     app.add_css_file("focus.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
