@@ -225,13 +225,39 @@ def test_no_text_runs_off_the_page(pdf_reader):
 
 def test_print_document_has_unique_ids_and_no_dangling_fragment(book):
     """Sphinx's single-page assembly repeats ids across chapters and writes cross-document
-    links as '#document-x#target' (sphinx#14221); the print document must have neither."""
+    links as '#document-x#target' (sphinx#14221); the print book, written as chunks, must
+    have neither, and a link to another chunk must name an id that chunk has."""
     from lxml import html
 
-    tree = html.parse(str(book.work() / "pdf" / "index.html"))
-    ids = [e.get("id") for e in tree.iter() if e.get("id")]
+    chunks = sorted((book.work() / "pdf").glob("chunk-*.html"))
+    assert len(chunks) >= 6  # front matter, four chapters, back matter
+    trees = {path.name: html.parse(str(path)) for path in chunks}
+    ids = [e.get("id") for tree in trees.values() for e in tree.iter() if e.get("id")]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:10]
-    targets = set(ids)
-    hrefs = [a.get("href") for a in tree.iter("a") if (a.get("href") or "").startswith("#")]
-    assert len(hrefs) > 500
-    assert [h for h in hrefs if h[1:] not in targets or h.count("#") > 1] == []
+    everywhere = set(ids)
+    local, across = [], []
+    for name, tree in trees.items():
+        here = {e.get("id") for e in tree.iter() if e.get("id")}
+        for a in tree.iter("a"):
+            href = a.get("href") or ""
+            if href.startswith("#"):
+                local.append(href)
+                assert href[1:] in here and href.count("#") == 1, (name, href)
+            elif href.startswith("book.html#"):
+                across.append(href)
+                target = href.split("#", 1)[1]
+                assert target in everywhere and target not in here, (name, href)
+    assert len(local) > 50 and len(across) > 200
+
+
+def test_every_page_prints_its_number_and_the_viewer_shows_the_same(pdf_reader, pdf_pages_text):
+    """Chapters are laid out separately and numbered when joined: check every folio."""
+    first = _page_of(pdf_reader, f"1. {CHAPTERS[0]}", 3)
+    numbered = [(i, t) for i, t in enumerate(pdf_pages_text) if i >= first and t.strip()]
+    assert len(numbered) > 60
+    for index, text in numbered:
+        assert text.rstrip().endswith(str(index - first + 1)), (index, text.rstrip()[-30:])
+    labels = pdf_reader.page_labels
+    assert labels[0] == "i" and labels[first - 1] == ["i", "ii", "iii", "iv", "v", "vi", "vii",
+                                                      "viii", "ix", "x"][first - 1]
+    assert labels[first:first + 3] == ["1", "2", "3"] and labels[-1] == str(len(labels) - first)

@@ -5,3 +5,11 @@ date or place shows up in the figure, the table and the text alike. ``sphinx.py`
 each figure's module and data files and redraws only what changed; this package imports
 nothing itself, so a build with nothing to redraw never loads matplotlib.
 """
+
+from pathlib import Path
+
+
+def print_variant(path: Path) -> Path:
+    """Each figure also has a variant for the PDF: ``timeline.svg`` -> ``timeline.print.svg``
+    (for temporary ``.svg.tmp`` names too). See ``svg.save``."""
+    return path.with_name(path.name.replace(".svg", ".print.svg", 1))

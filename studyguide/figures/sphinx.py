@@ -16,6 +16,8 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from studyguide.figures import print_variant
+
 logger = logging.getLogger(__name__)
 CODE_DIR = Path(__file__).parent
 # stem -> data files; kept here (not imported from the package) so checking is import-free.
@@ -48,7 +50,8 @@ def draw_figures(app: Sphinx) -> None:
             raise ExtensionError(f"figure {stem}: missing input {', '.join(missing)}")
         target, stamp = out_dir / f"{stem}.svg", out_dir / f"{stem}.svg.sha256"
         digest = _digest(inputs)
-        if target.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        if (target.is_file() and print_variant(target).is_file() and stamp.is_file()
+                and stamp.read_text() == digest):
             continue
         logger.info("drawing figure %s", stem)
         render = importlib.import_module(f"studyguide.figures.{module}").render
@@ -58,6 +61,7 @@ def draw_figures(app: Sphinx) -> None:
         except Exception as err:
             raise ExtensionError(f"figure {stem} could not be drawn from {data_dir}: {err}") from err
         tmp.replace(target)
+        print_variant(tmp).replace(print_variant(target))
         stamp.write_text(digest)
 
 

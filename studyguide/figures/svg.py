@@ -18,6 +18,8 @@ import yaml  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from studyguide.figures import print_variant  # noqa: E402
+
 FONTS = Path(__file__).parent.parent / "fonts"
 CM = 1 / 2.54
 
@@ -65,6 +67,14 @@ def load(path: Path):
 
 
 def save(fig: Figure, out: Path) -> None:
-    """Write SVG without the date and creator stamps that would change every run."""
+    """Write SVG without the date and creator stamps that would change every run.
+
+    Two files: for screens, text as glyph outlines (a reader's browser need not have Noto);
+    for the PDF, real text that WeasyPrint sets in the book's embedded Noto Sans, which
+    makes figure labels searchable and draws about five times faster than outlines.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    metadata = {"Date": None, "Creator": None}
+    fig.savefig(out, format="svg", metadata=metadata)
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(print_variant(out), format="svg", metadata=metadata)

@@ -1,8 +1,10 @@
-"""``sphinx-build -b pdf``: the whole book as one print document, rendered by WeasyPrint.
+"""``sphinx-build -b pdf``: the whole book as one print book, rendered by WeasyPrint.
 
 The builder reuses Sphinx's single-page assembly and HTML translator (so every extension's
 nodes render), but has its own theme: a print template (title page, copyright page,
 contents, index) and a paged-media stylesheet. No web interface ever reaches the PDF.
+The assembled book is written as chunks (``chunks.py``) that are rendered side by side
+and only when changed (``pool.py``), then joined into one PDF (``merge.py``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from sphinx.util import logging
 from sphinx.util.display import progress_message
 from sphinx.util.nodes import inline_all_toctrees
 
+from studyguide.figures import print_variant
 from studyguide.fonts import copy_fonts
-from studyguide.pdf import contents
+from studyguide.pdf import chunks, contents
 from studyguide.pdf.translator import PrintTranslator
 from studyguide.pdf.links import LinkMap, scoped
 from studyguide.settings import PAPERS, build_date, output_name
@@ -45,6 +48,13 @@ class PDFBuilder(SingleFileHTMLBuilder):
     html_scaled_image_link = False  # no link from a figure to its file: it would leave the book
     copysource = False
     supported_image_types = ["image/svg+xml", "image/png", "image/jpeg"]
+
+    def init(self) -> None:
+        super().init()
+        from studyguide.pdf.pool import Renderer
+
+        self.renderer = Renderer(Path(self.outdir))
+        self.app.connect("build-finished", lambda _app, _exc: self.renderer.close())
 
     def get_theme_config(self) -> tuple[str, dict[str, Any]]:
         return "studyguide_print", {}
@@ -77,7 +87,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         figure_numbers = self._collect_figure_numbers()
         self.links = LinkMap(tree, root)
         self.copyright_node = self._detach(tree, self.config.studyguide_copyright_doc)
-        self.fignumbers = {
+        self.renamed_fignumbers = {
             figtype: {self._scope(doc, fid): num for (doc, fid), num in numbers.items()}
             for figtype, numbers in figure_numbers.items()
         }
@@ -139,25 +149,61 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.prepare_writing(self.env.all_docs.keys())
         with progress_message(__("assembling the print document"), nonl=False):
             doctree = self.assemble_doctree()
-        with progress_message(__("writing the print document")):
-            self.write_doc_serialized(self.config.root_doc, doctree)
-            self.write_doc(self.config.root_doc, doctree)
+        self.imgpath = "_images"
+        self.post_process_images(doctree)
+        self._use_print_figures(doctree)
+        self.index = self._index_entries()
+        titles = {doc: title.astext() for doc, title in self.env.titles.items()}
+        self.chunks = chunks.plan(doctree, self.doc_kinds, titles, bool(self.index))
+        if self.copyright_node is not None:  # printed on the front matter's title verso
+            self.chunks[0].ids.update(chunks.ids_in([self.copyright_node]))
+        for chunk in self.chunks:
+            chunks.point_links_across(chunk)
+        self.assembled = doctree
+        self.page_numbers = chunks.PageNumbers()
+        self.current_chunk: chunks.Chunk | None = None
+        with progress_message(__("writing the chapters")):
+            for chunk in self.chunks:
+                if chunk.stage == chunks.BODY:
+                    self.write_chunk(chunk)
 
-    def write_doc(self, docname: str, doctree: nodes.document) -> None:
-        # write_doc() reads figure numbers from the environment; lend it the renamed ones.
-        saved = self.env.toc_fignumbers.get(docname)
-        self.env.toc_fignumbers[docname] = self.fignumbers
-        try:
-            super().write_doc(docname, doctree)
-        finally:
-            if saved is None:
-                del self.env.toc_fignumbers[docname]
-            else:
-                self.env.toc_fignumbers[docname] = saved
+    def write_chunk(self, chunk: chunks.Chunk) -> Path:
+        """Translate one chunk's documents and put them in the print template."""
+        document = self.assembled.copy()
+        document.children = []
+        document.extend(chunk.docs)
+        document.settings = self.docsettings
+        self.secnumbers = {}  # section numbers are already on the titles
+        self.fignumbers = self.renamed_fignumbers
+        self.current_docname = self.config.root_doc
+        self.current_chunk = chunk
+        visitor = self.create_translator(document, self)
+        document.walkabout(visitor)
+        ctx = self.get_doc_context(self.config.root_doc, "".join(visitor.fragment), "")
+        self.handle_page(chunk.name, ctx, event_arg=document)
+        return Path(self.outdir) / f"{chunk.name}.html"
+
+    def _use_print_figures(self, tree: nodes.document) -> None:
+        """Where a figure has a print variant (real text, see ``figures/svg.py``), use it."""
+        for image in tree.findall(nodes.image):
+            uri = image["uri"]
+            variant = print_variant(Path(uri)).as_posix()
+            if uri.endswith(".svg") and uri in self.images and (Path(self.srcdir) / variant).is_file():
+                self.images[variant] = print_variant(Path(self.images[uri])).name
+                image["uri"] = variant
+        used = {image["uri"] for image in tree.findall(nodes.image)}
+        for source in [s for s in self.images if s not in used]:
+            del self.images[source]  # the screen versions stay out of the PDF's folder
+
+    def page_label(self, uri: str) -> str | None:
+        """The printed page number of a link's target, once the chunk holding it is laid out."""
+        return self.page_numbers.label(uri.rpartition("#")[2])
 
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict[str, Any]:
         ctx = super().get_doc_context(docname, body, metatags)
         cfg = self.config
+        chunk = self.current_chunk
+        front = chunk is None or chunk.stage == chunks.FRONT
         date = build_date(cfg)
         ctx.update(
             body=body,
@@ -166,22 +212,25 @@ class PDFBuilder(SingleFileHTMLBuilder):
             author=cfg.author,
             edition=cfg.studyguide_edition,
             release=cfg.release,
-            description=cfg.studyguide_description,
+            description=cfg.studyguide_description if front else "",
             copyright_line=cfg.copyright,
-            iso_date=time.strftime("%Y-%m-%dT%H:%M:%SZ", date),
+            # Only the front matter's metadata reaches the book: other chunks leave dates
+            # out, so a new build date does not make them render again.
+            iso_date=time.strftime("%Y-%m-%dT%H:%M:%SZ", date) if front else "",
             human_date=time.strftime("%B %Y", date),
             paper=PAPERS[cfg.studyguide_paper],
-            contents=contents.table_of_contents(self.parts, self.env, self.links),
-            index=self._index_entries(),
+            front=front,
+            late_start=self.page_numbers.start_of(chunk) if chunk and chunk.stage == chunks.LATE else 0,
+            contents=contents.table_of_contents(self.parts, self.env, self.links) if front else [],
+            index=self.index if chunk and chunk.index else [],
+            href=lambda uri: chunks.href(uri, chunk) if chunk else uri,
+            page_of=lambda uri: self.page_label(uri) if uri.startswith("#") else None,
             copyright_body=(
-                self.render_partial(self.copyright_node)["fragment"] if self.copyright_node else ""
+                self.render_partial(self.copyright_node)["fragment"]
+                if front and self.copyright_node else ""
             ),
         )
         return ctx
-
-    def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
-        self.imgpath = "_images"
-        self.post_process_images(doctree)
 
     def _index_entries(self) -> list:
         entries = IndexEntries(self.env).create_index(self)
@@ -196,12 +245,55 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.copy_image_files()
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
-        from studyguide.pdf import render  # WeasyPrint loads Pango: only when a PDF is made
-
-        html = Path(self.outdir) / f"{self.config.root_doc}.html"
-        with progress_message(__("rendering the PDF with WeasyPrint")):
-            pages = render.write_pdf(html, self.pdf_path, Path(self.outdir), logger.info)
+        with progress_message(__("rendering the PDF with WeasyPrint"), nonl=False):
+            pages = self._render(self.renderer)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
+
+    def _render(self, renderer) -> int:
+        """Chapters first, on every core; then what needs their page numbers; then join."""
+        from studyguide.pdf.merge import merge
+
+        folder = Path(self.outdir) / "_chunks"
+        folder.mkdir(exist_ok=True)
+        out = Path(self.outdir)
+        numbers = self.page_numbers
+
+        def submit(chunk: chunks.Chunk):
+            return renderer.submit(out / f"{chunk.name}.html", folder / f"{chunk.name}.pdf")
+
+        def collect(chunk: chunks.Chunk, future) -> None:
+            result = future.result()
+            if chunk.stage != chunks.FRONT:
+                numbers.place(chunk, result["pages"], result["anchors"])
+            note = " (unchanged)" if result["cached"] else ""
+            logger.info("%s: %d pages%s", chunk.label, result["pages"], note)
+
+        # Longest first, so neither core is left with a long chunk at the end.
+        body = [c for c in self.chunks if c.stage == chunks.BODY]
+        by_size = sorted(body, key=lambda c: -(out / f"{c.name}.html").stat().st_size)
+        futures = {c.name: submit(c) for c in by_size}
+        for chunk in body:
+            collect(chunk, futures[chunk.name])
+
+        # Folios of the chapters are rendered while the later chunks are.
+        (out / "folios.html").write_text(self.templates.render("folios.html", {
+            "language": self.config.language, "doc_title": self.config.project,
+            "author": self.config.author, "paper": PAPERS[self.config.studyguide_paper],
+            "folios": numbers.folios(),
+        }), encoding="utf-8")
+        folios = renderer.submit(out / "folios.html", folder / "folios.pdf")
+        for chunk in self.chunks:
+            if chunk.stage == chunks.LATE:
+                self.write_chunk(chunk)
+                collect(chunk, submit(chunk))
+        front = next(c for c in self.chunks if c.stage == chunks.FRONT)
+        self.write_chunk(front)
+        collect(front, submit(front))
+        folios.result()
+        rest = [c for c in self.chunks if c.stage != chunks.FRONT]
+        return merge(folder / f"{front.name}.pdf",
+                     [(folder / f"{c.name}.pdf", numbers.blank_before[c.name]) for c in rest],
+                     folder / "folios.pdf", numbers.blanks, self.pdf_path)
 
 
 def setup(app: Sphinx) -> dict:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -46,19 +45,6 @@ class BuildTreeFetcher(URLFetcher):
         )
 
 
-class _Progress(logging.Handler):
-    """WeasyPrint logs each page it lays out; report every tenth, so long builds show life."""
-
-    def __init__(self, report) -> None:
-        super().__init__(logging.INFO)
-        self.report = report
-
-    def emit(self, record: logging.LogRecord) -> None:
-        match = re.search(r"Creating layout - Page (\d+)$", record.getMessage())
-        if match and int(match[1]) % 10 == 0:
-            self.report(f"{match[1]} pages laid out")
-
-
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
@@ -68,12 +54,31 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def write_pdf(html_file: Path, target: Path, root: Path, report=print) -> int:
-    """Write ``target`` from ``html_file``; return the number of pages."""
-    collector, progress = _Collect(), _Progress(report)
+def warm_up() -> None:
+    """Run in each worker as it starts: the first layout pays for loading fonts and Pango."""
+    weasyprint.HTML(string="<p>warm</p>").render()
+
+
+def render_chunk(html_file: str, target: str, root: str) -> dict:
+    """One chunk of the book, in a worker process: its page count and where its anchors are.
+
+    Errors come back as text, so the parent can report them with the chunk's name (a
+    WeasyPrint fetch error is a BaseException and would not cross the process boundary).
+    """
+    try:
+        document = _render(Path(html_file), Path(target), Path(root))
+    except (SphinxError, FatalURLFetchingError) as err:
+        return {"error": str(err)}
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    return {"pages": len(document.pages), "anchors": anchors}
+
+
+def _render(html_file: Path, target: Path, root: Path):
+    collector = _Collect()
     weasyprint.LOGGER.addHandler(collector)
-    weasyprint.PROGRESS_LOGGER.addHandler(progress)
-    weasyprint.PROGRESS_LOGGER.setLevel(logging.INFO)
     try:
         document = weasyprint.HTML(
             string=html_file.read_text(encoding="utf-8"),
@@ -87,9 +92,8 @@ def write_pdf(html_file: Path, target: Path, root: Path, report=print) -> int:
         if collector.messages:
             raise SphinxError("WeasyPrint: " + "; ".join(collector.messages))
         tmp.replace(target)
-        return len(document.pages)
+        return document
     except FatalURLFetchingError as err:
         raise SphinxError(f"PDF not written: {err}") from None
     finally:
         weasyprint.LOGGER.removeHandler(collector)
-        weasyprint.PROGRESS_LOGGER.removeHandler(progress)

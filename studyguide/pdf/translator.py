@@ -10,6 +10,7 @@ from __future__ import annotations
 from docutils import nodes
 
 from studyguide.html.accessibility import AccessibleHTMLTranslator
+from studyguide.pdf.chunks import PAGE_REF_CLASSES
 
 
 class PrintTranslator(AccessibleHTMLTranslator):
@@ -25,3 +26,31 @@ class PrintTranslator(AccessibleHTMLTranslator):
         self.body.append("</div>")
         self.docnames.pop()
 
+
+    def visit_reference(self, node: nodes.Element) -> None:
+        """A page reference (the key's link back to an exercise) prints the page number."""
+        label = None
+        if PAGE_REF_CLASSES & set(node["classes"]) and hasattr(self.builder, "page_label"):
+            label = self.builder.page_label(node.get("refuri") or "#" + node.get("refid", ""))
+        if label:
+            node["classes"].append("numbered")
+        super().visit_reference(node)
+        if label:
+            node["page_label"] = label
+
+    def depart_reference(self, node: nodes.Element) -> None:
+        if node.get("page_label"):
+            self.body.append(f'<span class="page-ref"> (page {node["page_label"]})</span>')
+        super().depart_reference(node)
+
+    def visit_table(self, node: nodes.Element) -> None:
+        """Mark tables that need cells broken anywhere to fit the page.
+
+        Breaking anywhere makes WeasyPrint measure every possible break in every cell
+        (seconds for the timeline), so only wide tables, or ones with a very long word, get it.
+        """
+        columns = max((g.get("cols", 0) for g in node.findall(nodes.tgroup)), default=0)
+        longest = max((len(w) for w in node.astext().split()), default=0)
+        if columns >= 5 or longest > 30:
+            node["classes"].append("wide-table")
+        super().visit_table(node)

@@ -85,16 +85,15 @@ class WorksheetBuilder(PDFBuilder):
         self.sheets.append((stem, path))
 
     def finish(self) -> None:
-        from studyguide.pdf import render  # WeasyPrint loads Pango: only when a PDF is made
-
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
         target_dir = Path(self.outdir) / "pdf"
         target_dir.mkdir(exist_ok=True)
-        for stem, html in self.sheets:
-            with progress_message(f"rendering {stem}.pdf"):
-                pages = render.write_pdf(html, target_dir / f"{stem}.pdf", Path(self.outdir), logger.info)
-            logger.info("%s.pdf: %d pages", stem, pages)
+        with progress_message(__("rendering the sheets"), nonl=False):
+            jobs = [(stem, self.renderer.submit(html, target_dir / f"{stem}.pdf"))
+                    for stem, html in self.sheets]
+            for stem, job in jobs:
+                logger.info("%s.pdf: %d pages", stem, job.result()["pages"])
 
 
 def setup(app: Sphinx) -> dict:

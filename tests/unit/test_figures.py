@@ -19,7 +19,8 @@ def test_figures_redraw_only_when_inputs_change(tmp_path):
     draw_figures(app)
     out = tmp_path / "_figures"
     svgs = {p.name: p.stat().st_mtime_ns for p in out.glob("*.svg")}
-    assert set(svgs) == {"locator-map.svg", "timeline.svg", "losses.svg"}
+    assert set(svgs) == {f"{stem}{kind}.svg" for stem in ("locator-map", "timeline", "losses")
+                         for kind in ("", ".print")}
     first = {name: (out / name).read_bytes() for name in svgs}
 
     draw_figures(app)  # nothing changed: nothing redrawn
@@ -44,3 +45,7 @@ def test_figures_are_vector_with_text_as_paths_and_reproducible(tmp_path):
         a = (tmp_path / "a" / "_figures" / name).read_bytes()
         assert a == (tmp_path / "b" / "_figures" / name).read_bytes()
         assert a.lstrip().startswith(b"<?xml") and b"<image" not in a
+        assert b"<text" not in a  # outlines: browsers need not have the font
+        printed = (tmp_path / "a" / "_figures" / name.replace(".svg", ".print.svg")).read_bytes()
+        assert printed == (tmp_path / "b" / "_figures" / name.replace(".svg", ".print.svg")).read_bytes()
+        assert b"<text" in printed and b"Noto Sans" in printed  # real text, for the PDF

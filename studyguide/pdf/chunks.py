@@ -1,0 +1,151 @@
+"""Cut the assembled book into chunks that WeasyPrint can lay out side by side, and number
+the pages once their lengths are known.
+
+Laying out one long HTML document is WeasyPrint's slowest step, it runs on one core, and
+every ``target-counter`` makes it lay out the pages that use one twice. So the book is
+rendered in three rounds of independent documents:
+
+1. every chapter, and each run of back matter without page references, on its own;
+2. the rest of the back matter (the answer key, which gives exercises' page numbers)
+   with the index, now that those pages are known;
+3. the front matter (title, copyright, contents), which lists every page number.
+
+Each chunk starts on a right-hand page, as chapters do in print. Chunks of round 1 and 2
+carry no folios: their page numbers depend on the chunks before them, so they are laid
+over the merged pages afterwards (see ``merge.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from docutils import nodes
+from sphinx import addnodes
+
+from studyguide.pdf.links import doc_anchor
+
+BOOK_URL = "book.html"  # links between chunks point here; the merge turns them into /Dest
+PAGE_REF_CLASSES = {"to-exercise"}  # references that print their target's page number
+
+BODY, LATE, FRONT = 1, 2, 3
+
+
+@dataclass
+class Chunk:
+    name: str
+    stage: int
+    docs: list[addnodes.start_of_file]
+    label: str
+    index: bool = False  # the book's index comes last in the last chunk
+    ids: set[str] = field(default_factory=set)
+
+    @property
+    def docnames(self) -> list[str]:
+        return [d["docname"] for d in self.docs]
+
+
+def needs_page_numbers(doc: nodes.Element) -> bool:
+    return any(PAGE_REF_CLASSES & set(ref["classes"]) for ref in doc.findall(nodes.reference))
+
+
+def plan(tree: nodes.document, doc_kinds: dict[str, str], titles: dict[str, str],
+         has_index: bool) -> list[Chunk]:
+    """Chunks in reading order: front matter, one per chapter, back matter, late back matter."""
+    docs = [c for c in tree.children if isinstance(c, addnodes.start_of_file)]
+    front = [d for d in docs if doc_kinds.get(d["docname"]) == "front"]
+    rest = [d for d in docs if d not in front]
+    late_from = next((i for i, d in enumerate(rest) if needs_page_numbers(d)), len(rest))
+
+    chunks = [Chunk("chunk-00-front", FRONT, front, "front matter")]
+    run: list[addnodes.start_of_file] = []
+
+    def add(stage: int, members: list, index: bool = False) -> None:
+        number = len(chunks)
+        first = members[0]["docname"] if members else "index"
+        label = titles.get(first, "index") + (f" (+{len(members) - 1})" if len(members) > 1 else "")
+        chunks.append(Chunk(f"chunk-{number:02d}", stage, members, label, index))
+
+    for doc in rest[:late_from]:
+        if doc_kinds.get(doc["docname"]) == "chapters":
+            if run:
+                add(BODY, run)
+                run = []
+            add(BODY, [doc])
+        else:
+            run.append(doc)
+    if run:
+        add(BODY, run)
+    if rest[late_from:] or has_index:
+        add(LATE, rest[late_from:], index=has_index)
+    for chunk in chunks:
+        chunk.ids = ids_in(chunk.docs)
+        if chunk.index:
+            chunk.ids.add("book-index")
+    return chunks
+
+
+def ids_in(docs: list[addnodes.start_of_file]) -> set[str]:
+    found = {i for doc in docs for node in doc.findall(nodes.Element) for i in node.get("ids", ())}
+    return found | {doc_anchor(doc["docname"]) for doc in docs}
+
+
+def point_links_across(chunk: Chunk) -> None:
+    """A link to another chunk becomes ``book.html#id``, which WeasyPrint keeps as a URI.
+
+    (WeasyPrint drops a ``#id`` link whose target is not in the same document.)
+    """
+    for doc in chunk.docs:
+        for ref in doc.findall(nodes.reference):
+            target = ref.get("refid") or ref.get("refuri", "")
+            target = target[1:] if target.startswith("#") else (ref.get("refid") or "")
+            if target and target not in chunk.ids:
+                ref["refuri"] = f"{BOOK_URL}#{target}"
+                ref.attributes.pop("refid", None)
+
+
+def href(uri: str, chunk: Chunk) -> str:
+    """The template's links (contents, index) follow the same rule."""
+    if uri.startswith("#") and uri[1:] not in chunk.ids:
+        return f"{BOOK_URL}{uri}"
+    return uri
+
+
+class PageNumbers:
+    """Where each chunk lands in the book and which printed number each anchor gets.
+
+    The front matter is numbered i, ii, ... by its own stylesheet; the first page after
+    it is page 1 and numbering runs on through blank pages, which print no number.
+    """
+
+    def __init__(self) -> None:
+        self.start: dict[str, int] = {}  # chunk name -> arabic number of its first page
+        self.blank_before: dict[str, bool] = {}
+        self.anchors: dict[str, int] = {}  # anchor -> arabic page number
+        self.total = 0  # arabic pages so far, blanks included
+        self.blanks: set[int] = set()
+
+    def start_of(self, chunk: Chunk) -> int:
+        """The arabic number of the chunk's first page; a blank page goes before it if needed."""
+        if chunk.name not in self.start:
+            blank = self.total % 2 == 1
+            self.blank_before[chunk.name] = blank
+            if blank:
+                self.total += 1
+                self.blanks.add(self.total)
+            self.start[chunk.name] = self.total + 1
+        return self.start[chunk.name]
+
+    def place(self, chunk: Chunk, pages: int, anchors: dict[str, int]) -> None:
+        """Chunks are placed in reading order; each starts on a right-hand (odd) page."""
+        first = self.start_of(chunk)
+        for name, index in anchors.items():
+            self.anchors.setdefault(name, first + index)
+        self.total = first - 1 + pages
+
+    def label(self, anchor: str) -> str | None:
+        number = self.anchors.get(anchor)
+        return None if number is None else str(number)
+
+    def folios(self) -> list[str]:
+        """The number printed on every arabic page, '' on the blank ones."""
+        return ["" if n in self.blanks else str(n) for n in range(1, self.total + 1)]

@@ -1,0 +1,101 @@
+"""Render print documents on every core, and not at all when nothing in them changed.
+
+Each document is laid out by WeasyPrint in a worker process (spawned, not forked: a fork
+of the Sphinx process would count its memory twice and share Pango's state). A document
+whose HTML, stylesheet, fonts and images are the same as last time is not rendered again:
+its PDF and page facts are kept beside it with a digest of those inputs. So after an edit
+to one chapter only that chapter, and the chunks whose page numbers moved, are laid out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from sphinx.errors import SphinxError
+
+CACHE_VERSION = "1"
+
+
+def _digest_tree(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _warm_up() -> None:
+    from studyguide.pdf.render import warm_up  # WeasyPrint is loaded in the workers only
+
+    warm_up()
+
+
+def _render(html: str, pdf: str, root: str) -> dict:
+    from studyguide.pdf.render import render_chunk
+
+    return render_chunk(html, pdf, root)
+
+
+class Renderer:
+    """Start the workers early (they load WeasyPrint while Sphinx reads the sources)."""
+
+    def __init__(self, root: Path, workers: int | None = None) -> None:
+        self.root = root
+        self.workers = max(1, min(workers or os.cpu_count() or 1, 2))
+        self._shared: str | None = None
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(self.workers):
+            self._pool.submit(_warm_up)
+
+    @property
+    def shared(self) -> str:
+        """What every document depends on besides its HTML: stylesheet, fonts, images."""
+        if self._shared is None:
+            from importlib.metadata import version
+
+            digest = hashlib.sha256(f"{CACHE_VERSION} {version('weasyprint')}".encode())
+            for folder in ("_static", "_images"):
+                if (self.root / folder).is_dir():
+                    digest.update(_digest_tree(self.root / folder).encode())
+            self._shared = digest.hexdigest()
+        return self._shared
+
+    def _key(self, html: Path) -> str:
+        return hashlib.sha256(self.shared.encode() + html.read_bytes()).hexdigest()
+
+    def submit(self, html: Path, pdf: Path) -> Future:
+        """Render ``html`` to ``pdf`` (or reuse it); the future gives pages and anchors."""
+        facts = html.with_suffix(".render.json")
+        key = self._key(html)
+        if pdf.is_file() and facts.is_file():
+            known = json.loads(facts.read_text(encoding="utf-8"))
+            if known.get("key") == key:
+                done: Future = Future()
+                done.set_result({**known, "cached": True})
+                return done
+        future = self._pool.submit(_render, str(html), str(pdf), str(self.root))
+        result: Future = Future()
+
+        def record(f: Future) -> None:
+            try:
+                value = f.result()
+            except BaseException as err:  # a crashed worker
+                result.set_exception(SphinxError(f"{html.name}: the PDF renderer failed: {err}"))
+                return
+            if "error" in value:
+                facts.unlink(missing_ok=True)
+                result.set_exception(SphinxError(f"{html.name}: {value['error']}"))
+                return
+            facts.write_text(json.dumps({**value, "key": key}, sort_keys=True), encoding="utf-8")
+            result.set_result({**value, "cached": False})
+
+        future.add_done_callback(record)
+        return result
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)

@@ -1,0 +1,42 @@
+"""After an edit, only the chunks of the print book whose content changed are laid out again,
+and the joined PDF still has the edit, working links and consistent page numbers."""
+
+from __future__ import annotations
+
+import shutil
+
+import pikepdf
+from pypdf import PdfReader
+
+from conftest import ROOTS, run_build
+
+SENTENCE = "A sentence added after the first build."
+
+
+def _chunk_pdfs(build) -> dict[str, float]:
+    folder = build.work() / "pdf" / "_chunks"
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk-*.pdf")}
+
+
+def test_an_edit_lays_out_only_its_own_chunk(tmp_path):
+    source = tmp_path / "minimal"
+    shutil.copytree(ROOTS / "minimal", source)
+    first = run_build(tmp_path / "_build", "pdf", source=source / "book")
+    assert first.returncode == 0, first.output
+    before = _chunk_pdfs(first)
+    assert len(before) >= 3  # front matter and one chunk per document at least
+
+    with open(source / "book" / "ch1.md", "a", encoding="utf-8") as f:
+        f.write(f"\n{SENTENCE}\n")
+    second = run_build(tmp_path / "_build", "pdf", source=source / "book")
+    assert second.returncode == 0, second.output
+    after = _chunk_pdfs(second)
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert changed == ["chunk-01.pdf"], changed  # the chapter; not the front matter, not the rest
+
+    text = "\n".join(page.extract_text() for page in PdfReader(second.pdf).pages)
+    assert SENTENCE in " ".join(text.split())
+    with pikepdf.open(second.pdf) as pdf:
+        names = set(pikepdf.NameTree(pdf.Root.Names.Dests).keys())
+        links = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if "/Dest" in a]
+        assert links and all(str(a.Dest) in names for a in links)

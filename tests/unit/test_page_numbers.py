@@ -1,0 +1,31 @@
+"""Page numbering of a book rendered in chunks: each chunk opens on a right-hand page."""
+
+from studyguide.pdf.chunks import BODY, LATE, Chunk, PageNumbers
+
+
+def chunk(name: str, stage: int = BODY) -> Chunk:
+    return Chunk(name, stage, [], name)
+
+
+def test_chunks_start_on_odd_pages_with_blank_pages_between():
+    numbers = PageNumbers()
+    numbers.place(chunk("a"), 11, {"a-top": 0, "a-end": 10})
+    numbers.place(chunk("b"), 4, {"b-top": 0})
+    numbers.place(chunk("c"), 3, {"c-mid": 1})
+    assert numbers.start == {"a": 1, "b": 13, "c": 17}
+    assert numbers.blank_before == {"a": False, "b": True, "c": False}
+    assert numbers.blanks == {12}
+    assert [numbers.label(a) for a in ("a-top", "a-end", "b-top", "c-mid")] == ["1", "11", "13", "18"]
+    assert numbers.label("nowhere") is None
+    folios = numbers.folios()
+    assert len(folios) == 19 and folios[11] == "" and folios[12] == "13" and folios[-1] == "19"
+
+
+def test_a_late_chunk_knows_its_start_before_it_is_laid_out():
+    numbers = PageNumbers()
+    numbers.place(chunk("a"), 3, {})
+    late = chunk("key", LATE)
+    assert numbers.start_of(late) == 5  # after a blank page 4
+    numbers.place(late, 2, {"key-1": 1})
+    assert numbers.label("key-1") == "6" and numbers.total == 6
+
