@@ -12,6 +12,7 @@ __version__ = "1.0.0"
 
 EXTENSIONS = (
     "studyguide.settings",
+    "studyguide.content.citations",
     "studyguide.content.objectives",
     "studyguide.content.debate",
     "studyguide.content.teaching_note",

@@ -162,10 +162,25 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.assembled = doctree
         self.page_numbers = chunks.PageNumbers()
         self.current_chunk: chunks.Chunk | None = None
+        # Each chapter goes to a renderer as soon as it is written, the slowest first,
+        # so the workers start while the rest are still being translated.
+        self.copy_image_files()
+        self.copy_static_files()
+        copy_fonts(Path(self.outdir) / "_static" / "fonts")
+        body = [c for c in self.chunks if c.stage == chunks.BODY]
+        cost = self.renderer.previous_seconds([self._html(c) for c in body])
+        if None in cost:  # a first build: longer text, longer layout
+            cost = [sum(len(d.astext()) for d in c.docs) for c in body]
+        self.jobs = {}
         with progress_message(__("writing the chapters")):
-            for chunk in self.chunks:
-                if chunk.stage == chunks.BODY:
-                    self.write_chunk(chunk)
+            for _, chunk in sorted(zip(cost, body), key=lambda pair: -pair[0]):
+                self.jobs[chunk.name] = self.renderer.submit(self.write_chunk(chunk), self._pdf(chunk))
+
+    def _html(self, chunk: chunks.Chunk) -> Path:
+        return Path(self.outdir) / f"{chunk.name}.html"
+
+    def _pdf(self, chunk: chunks.Chunk) -> Path:
+        return Path(self.outdir) / "_chunks" / f"{chunk.name}.pdf"
 
     def write_chunk(self, chunk: chunks.Chunk) -> Path:
         """Translate one chunk's documents and put them in the print template."""
@@ -181,7 +196,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         document.walkabout(visitor)
         ctx = self.get_doc_context(self.config.root_doc, "".join(visitor.fragment), "")
         self.handle_page(chunk.name, ctx, event_arg=document)
-        return Path(self.outdir) / f"{chunk.name}.html"
+        return self._html(chunk)
 
     def _use_print_figures(self, tree: nodes.document) -> None:
         """Where a figure has a print variant (real text, see ``figures/svg.py``), use it."""
@@ -196,8 +211,13 @@ class PDFBuilder(SingleFileHTMLBuilder):
             del self.images[source]  # the screen versions stay out of the PDF's folder
 
     def page_label(self, uri: str) -> str | None:
-        """The printed page number of a link's target, once the chunk holding it is laid out."""
-        return self.page_numbers.label(uri.rpartition("#")[2])
+        """The printed page number of a link's target (None within the chunk being written,
+        where CSS ``target-counter`` gives it)."""
+        anchor = uri.rpartition("#")[2]
+        label = self.page_numbers.label(anchor)
+        if label is None and self.current_chunk and anchor not in self.current_chunk.ids:
+            raise SphinxError(f"the print book refers to #{anchor}, which is on none of its pages")
+        return label
 
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict[str, Any]:
         ctx = super().get_doc_context(docname, body, metatags)
@@ -242,24 +262,15 @@ class PDFBuilder(SingleFileHTMLBuilder):
     # -- finishing -------------------------------------------------------------------------
 
     def finish(self) -> None:
-        self.copy_image_files()
-        self.copy_static_files()
-        copy_fonts(Path(self.outdir) / "_static" / "fonts")
         with progress_message(__("rendering the PDF with WeasyPrint"), nonl=False):
-            pages = self._render(self.renderer)
+            pages = self._render()
         logger.info("%s: %d pages", self.pdf_path.name, pages)
 
-    def _render(self, renderer) -> int:
+    def _render(self) -> int:
         """Chapters first, on every core; then what needs their page numbers; then join."""
         from studyguide.pdf.merge import merge
 
-        folder = Path(self.outdir) / "_chunks"
-        folder.mkdir(exist_ok=True)
-        out = Path(self.outdir)
         numbers = self.page_numbers
-
-        def submit(chunk: chunks.Chunk):
-            return renderer.submit(out / f"{chunk.name}.html", folder / f"{chunk.name}.pdf")
 
         def collect(chunk: chunks.Chunk, future) -> None:
             result = future.result()
@@ -268,32 +279,30 @@ class PDFBuilder(SingleFileHTMLBuilder):
             note = " (unchanged)" if result["cached"] else ""
             logger.info("%s: %d pages%s", chunk.label, result["pages"], note)
 
-        # Longest first, so neither core is left with a long chunk at the end.
-        body = [c for c in self.chunks if c.stage == chunks.BODY]
-        by_size = sorted(body, key=lambda c: -(out / f"{c.name}.html").stat().st_size)
-        futures = {c.name: submit(c) for c in by_size}
-        for chunk in body:
-            collect(chunk, futures[chunk.name])
+        for chunk in self.chunks:
+            if chunk.stage == chunks.BODY:
+                collect(chunk, self.jobs[chunk.name])
 
-        # Folios of the chapters are rendered while the later chunks are.
+        # Now the front matter (its contents) and the index can print every page number,
+        # side by side, while the chapters' folios are drawn.
+        out = Path(self.outdir)
         (out / "folios.html").write_text(self.templates.render("folios.html", {
             "language": self.config.language, "doc_title": self.config.project,
             "author": self.config.author, "paper": PAPERS[self.config.studyguide_paper],
             "folios": numbers.folios(),
         }), encoding="utf-8")
-        folios = renderer.submit(out / "folios.html", folder / "folios.pdf")
-        for chunk in self.chunks:
-            if chunk.stage == chunks.LATE:
-                self.write_chunk(chunk)
-                collect(chunk, submit(chunk))
-        front = next(c for c in self.chunks if c.stage == chunks.FRONT)
-        self.write_chunk(front)
-        collect(front, submit(front))
+        folios = self.renderer.submit(out / "folios.html", out / "_chunks" / "folios.pdf")
+        late = [c for c in self.chunks if c.stage == chunks.LATE]
+        for chunk in late:
+            numbers.start_of(chunk)
+        jobs = [(c, self.renderer.submit(self.write_chunk(c), self._pdf(c))) for c in [*late, self.chunks[0]]]
+        for chunk, job in jobs:
+            collect(chunk, job)
         folios.result()
-        rest = [c for c in self.chunks if c.stage != chunks.FRONT]
-        return merge(folder / f"{front.name}.pdf",
-                     [(folder / f"{c.name}.pdf", numbers.blank_before[c.name]) for c in rest],
-                     folder / "folios.pdf", numbers.blanks, self.pdf_path)
+        front = self.chunks[0]
+        return merge(self._pdf(front),
+                     [(self._pdf(c), numbers.blank_before[c.name]) for c in self.chunks[1:]],
+                     out / "_chunks" / "folios.pdf", numbers.blanks, self.pdf_path)
 
 
 def setup(app: Sphinx) -> dict:

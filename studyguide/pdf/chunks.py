@@ -3,16 +3,16 @@ the pages once their lengths are known.
 
 Laying out one long HTML document is WeasyPrint's slowest step, it runs on one core, and
 every ``target-counter`` makes it lay out the pages that use one twice. So the book is
-rendered in three rounds of independent documents:
+rendered in two rounds of independent documents:
 
-1. every chapter, and each run of back matter without page references, on its own;
-2. the rest of the back matter (the answer key, which gives exercises' page numbers)
-   with the index, now that those pages are known;
-3. the front matter (title, copyright, contents), which lists every page number.
+1. every chapter, and each run of back matter between them, on its own;
+2. then, side by side, the front matter (title, copyright, contents) and the index: the
+   two parts that print other pages' numbers, which are now known.
 
-Each chunk starts on a right-hand page, as chapters do in print. Chunks of round 1 and 2
-carry no folios: their page numbers depend on the chunks before them, so they are laid
-over the merged pages afterwards (see ``merge.py``).
+Each chunk starts on a right-hand page, as chapters do in print. The chapters' chunks
+carry no folios, since their page numbers depend on the chunks before them: the folios
+are laid over the joined pages (see ``merge.py``). The index knows where it starts and
+numbers its own pages.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from sphinx import addnodes
 
 from studyguide.pdf.links import doc_anchor
 
-BOOK_URL = "book.html"  # links between chunks point here; the merge turns them into /Dest
-PAGE_REF_CLASSES = {"to-exercise"}  # references that print their target's page number
-
+# WeasyPrint sees every print document at this fixed address (see render.py), whatever the
+# checkout's path; links between chunks point at BOOK_URL and the merge makes them /Dest.
+BASE_URL = "file:///studyguide-book/"
+BOOK_URL = "book.html"
 BODY, LATE, FRONT = 1, 2, 3
 
 
@@ -43,40 +44,46 @@ class Chunk:
     def docnames(self) -> list[str]:
         return [d["docname"] for d in self.docs]
 
-
-def needs_page_numbers(doc: nodes.Element) -> bool:
-    return any(PAGE_REF_CLASSES & set(ref["classes"]) for ref in doc.findall(nodes.reference))
+    @property
+    def leading_ids(self) -> list[str]:
+        """Anchors on the chunk's first page, whatever its layout."""
+        if self.docs:
+            return [doc_anchor(self.docs[0]["docname"])]
+        return ["book-index"] if self.index else []
 
 
 def plan(tree: nodes.document, doc_kinds: dict[str, str], titles: dict[str, str],
          has_index: bool) -> list[Chunk]:
-    """Chunks in reading order: front matter, one per chapter, back matter, late back matter."""
+    """Chunks in reading order: front matter, each chapter, the back matter, the index."""
     docs = [c for c in tree.children if isinstance(c, addnodes.start_of_file)]
     front = [d for d in docs if doc_kinds.get(d["docname"]) == "front"]
-    rest = [d for d in docs if d not in front]
-    late_from = next((i for i, d in enumerate(rest) if needs_page_numbers(d)), len(rest))
-
     chunks = [Chunk("chunk-00-front", FRONT, front, "front matter")]
     run: list[addnodes.start_of_file] = []
 
-    def add(stage: int, members: list, index: bool = False) -> None:
-        number = len(chunks)
-        first = members[0]["docname"] if members else "index"
-        label = titles.get(first, "index") + (f" (+{len(members) - 1})" if len(members) > 1 else "")
-        chunks.append(Chunk(f"chunk-{number:02d}", stage, members, label, index))
+    def add(stage: int, members: list, label: str, index: bool = False) -> None:
+        chunks.append(Chunk(f"chunk-{len(chunks):02d}", stage, members, label, index))
 
-    for doc in rest[:late_from]:
-        if doc_kinds.get(doc["docname"]) == "chapters":
-            if run:
-                add(BODY, run)
-                run = []
-            add(BODY, [doc])
+    def flush() -> None:
+        if run:
+            first = titles.get(run[0]["docname"], run[0]["docname"])
+            add(BODY, list(run), first + (f" (+{len(run) - 1})" if len(run) > 1 else ""))
+            run.clear()
+
+    # Back matter as long as half a chapter (the answer key) opens on a right-hand page
+    # like a chapter and is laid out on its own; shorter pieces share a chunk.
+    sizes = sorted(len(d.astext()) for d in docs if doc_kinds.get(d["docname"]) == "chapters")
+    long_enough = sizes[len(sizes) // 2] / 2 if sizes else float("inf")
+    for doc in docs:
+        if doc in front:
+            continue
+        if doc_kinds.get(doc["docname"]) == "chapters" or len(doc.astext()) >= long_enough:
+            flush()
+            add(BODY, [doc], titles.get(doc["docname"], doc["docname"]))
         else:
             run.append(doc)
-    if run:
-        add(BODY, run)
-    if rest[late_from:] or has_index:
-        add(LATE, rest[late_from:], index=has_index)
+    flush()
+    if has_index:
+        add(LATE, [], "index", index=True)
     for chunk in chunks:
         chunk.ids = ids_in(chunk.docs)
         if chunk.index:
@@ -125,7 +132,11 @@ class PageNumbers:
         self.blanks: set[int] = set()
 
     def start_of(self, chunk: Chunk) -> int:
-        """The arabic number of the chunk's first page; a blank page goes before it if needed."""
+        """The arabic number of the chunk's first page; a blank page goes before it if needed.
+
+        Known before the chunk is laid out, so the contents can give the index's page
+        while the index itself is being rendered.
+        """
         if chunk.name not in self.start:
             blank = self.total % 2 == 1
             self.blank_before[chunk.name] = blank
@@ -133,6 +144,8 @@ class PageNumbers:
                 self.total += 1
                 self.blanks.add(self.total)
             self.start[chunk.name] = self.total + 1
+            for anchor in chunk.leading_ids:
+                self.anchors.setdefault(anchor, self.total + 1)
         return self.start[chunk.name]
 
     def place(self, chunk: Chunk, pages: int, anchors: dict[str, int]) -> None:

@@ -19,8 +19,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 from sphinx.errors import SphinxError
 
-from studyguide.pdf.chunks import BOOK_URL
-from studyguide.pdf.render import BASE_URL
+from studyguide.pdf.chunks import BASE_URL, BOOK_URL
 
 CROSS_LINK = BASE_URL + BOOK_URL + "#"
 

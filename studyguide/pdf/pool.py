@@ -68,6 +68,15 @@ class Renderer:
     def _key(self, html: Path) -> str:
         return hashlib.sha256(self.shared.encode() + html.read_bytes()).hexdigest()
 
+    def previous_seconds(self, htmls: list[Path]) -> list[float | None]:
+        """How long each document took last time it was rendered, if it ever was."""
+        seconds = []
+        for html in htmls:
+            facts = html.with_suffix(".render.json")
+            known = json.loads(facts.read_text(encoding="utf-8")) if facts.is_file() else {}
+            seconds.append(known.get("seconds"))
+        return seconds
+
     def submit(self, html: Path, pdf: Path) -> Future:
         """Render ``html`` to ``pdf`` (or reuse it); the future gives pages and anchors."""
         facts = html.with_suffix(".render.json")
@@ -78,6 +87,7 @@ class Renderer:
                 done: Future = Future()
                 done.set_result({**known, "cached": True})
                 return done
+        pdf.parent.mkdir(parents=True, exist_ok=True)
         future = self._pool.submit(_render, str(html), str(pdf), str(self.root))
         result: Future = Future()
 

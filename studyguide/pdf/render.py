@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +19,8 @@ import weasyprint
 from sphinx.errors import SphinxError
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-BASE_URL = "file:///studyguide-book/"
+from studyguide.pdf.chunks import BASE_URL
+
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -65,6 +67,7 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
     Errors come back as text, so the parent can report them with the chunk's name (a
     WeasyPrint fetch error is a BaseException and would not cross the process boundary).
     """
+    started = time.monotonic()
     try:
         document = _render(Path(html_file), Path(target), Path(root))
     except (SphinxError, FatalURLFetchingError) as err:
@@ -73,7 +76,8 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)
-    return {"pages": len(document.pages), "anchors": anchors}
+    return {"pages": len(document.pages), "anchors": anchors,
+            "seconds": round(time.monotonic() - started, 2)}
 
 
 def _render(html_file: Path, target: Path, root: Path):

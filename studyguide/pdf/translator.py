@@ -10,7 +10,6 @@ from __future__ import annotations
 from docutils import nodes
 
 from studyguide.html.accessibility import AccessibleHTMLTranslator
-from studyguide.pdf.chunks import PAGE_REF_CLASSES
 
 
 class PrintTranslator(AccessibleHTMLTranslator):
@@ -26,22 +25,6 @@ class PrintTranslator(AccessibleHTMLTranslator):
         self.body.append("</div>")
         self.docnames.pop()
 
-
-    def visit_reference(self, node: nodes.Element) -> None:
-        """A page reference (the key's link back to an exercise) prints the page number."""
-        label = None
-        if PAGE_REF_CLASSES & set(node["classes"]) and hasattr(self.builder, "page_label"):
-            label = self.builder.page_label(node.get("refuri") or "#" + node.get("refid", ""))
-        if label:
-            node["classes"].append("numbered")
-        super().visit_reference(node)
-        if label:
-            node["page_label"] = label
-
-    def depart_reference(self, node: nodes.Element) -> None:
-        if node.get("page_label"):
-            self.body.append(f'<span class="page-ref"> (page {node["page_label"]})</span>')
-        super().depart_reference(node)
 
     def visit_table(self, node: nodes.Element) -> None:
         """Mark tables that need cells broken anywhere to fit the page.
