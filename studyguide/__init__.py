@@ -6,7 +6,10 @@ Each submodule is a small extension with one job; this module only loads them, s
 
 from __future__ import annotations
 
-from sphinx.application import Sphinx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the build driver imports this package: keep it free of Sphinx
+    from sphinx.application import Sphinx
 
 __version__ = "1.0.0"
 
@@ -22,6 +25,7 @@ EXTENSIONS = (
     "studyguide.figures.sphinx",
     "studyguide.exercises",
     "studyguide.html.accessibility",
+    "studyguide.html.template_cache",
     "studyguide.html.downloads",
     "studyguide.epub.builder",
     "studyguide.pdf.builder",

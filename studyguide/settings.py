@@ -10,9 +10,13 @@ from __future__ import annotations
 import os
 import time
 
-from sphinx.application import Sphinx
-from sphinx.config import Config
+from typing import TYPE_CHECKING
+
 from sphinx.errors import ConfigError
+
+if TYPE_CHECKING:  # the build driver imports file_name(): keep Sphinx itself out of it
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
 
 EDITIONS = ("student", "instructor")
 PAPERS = {"a4": "A4", "letter": "letter"}

@@ -18,6 +18,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.environment.adapters.indexentries import IndexEntries
+from sphinx.errors import SphinxError
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
@@ -243,6 +244,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             late_start=self.page_numbers.start_of(chunk) if chunk and chunk.stage == chunks.LATE else 0,
             contents=contents.table_of_contents(self.parts, self.env, self.links) if front else [],
             index=self.index if chunk and chunk.index else [],
+            has_index=bool(self.index),
             href=lambda uri: chunks.href(uri, chunk) if chunk else uri,
             page_of=lambda uri: self.page_label(uri) if uri.startswith("#") else None,
             copyright_body=(
