@@ -122,7 +122,8 @@ class ExerciseFile:
 
 
 def _plain(node: yaml.Node):
-    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+    """The Python value of a node (the nodes are kept for their line numbers)."""
+    return yaml.SafeLoader("").construct_document(node) if node is not None else None
 
 
 def load(path: Path) -> ExerciseFile:
@@ -142,7 +143,7 @@ def load(path: Path) -> ExerciseFile:
     except OSError as err:
         raise ExerciseFileError([Problem(path, 1, f"cannot read the file ({err.strerror})")]) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as err:
         line = (err.problem_mark or err.context_mark).line + 1
         raise ExerciseFileError([Problem(path, line, f"YAML syntax: {err.problem}")]) from None
