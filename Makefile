@@ -72,7 +72,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@bash tools/system-deps build
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,live]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,live]' --config-settings editable_mode=compat
 	@touch $@
 
 test-deps: $(VENV)/.installed
@@ -94,7 +94,7 @@ live: $(VENV)/.installed
 		--watch exercises --watch studyguide book _build/live
 
 bench: $(VENV)/.installed
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]'
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]' --config-settings editable_mode=compat
 	$(PY) -m studyguide.bench $(BENCH_ARGS)
 
 clean:

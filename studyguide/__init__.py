@@ -26,6 +26,7 @@ EXTENSIONS = (
     "studyguide.exercises",
     "studyguide.html.accessibility",
     "studyguide.html.template_cache",
+    "studyguide.html.rewrites",
     "studyguide.html.downloads",
     "studyguide.epub.builder",
     "studyguide.pdf.builder",
