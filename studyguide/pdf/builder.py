@@ -301,6 +301,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
         for chunk, job in jobs:
             collect(chunk, job)
         folios.result()
+        self.renderer.close()  # the workers' memory is free before the join needs its own
+        self.assembled = None
         front = self.chunks[0]
         return merge(self._pdf(front),
                      [(self._pdf(c), numbers.blank_before[c.name]) for c in self.chunks[1:]],

@@ -1,4 +1,5 @@
-"""Render the print document with WeasyPrint, in-process, refusing anything outside the build.
+"""Render one print document with WeasyPrint (in a worker, see ``pool.py``), refusing
+anything outside the build.
 
 The fetcher is the security boundary: the only URLs it serves are ``data:`` and files under
 the PDF output folder, reached through a fixed virtual base URL (so absolute checkout
