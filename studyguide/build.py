@@ -38,7 +38,7 @@ def sphinx(builder: str, source: Path, doctrees: Path, out: Path, edition: str, 
     "preparing documents"), so other formats can start while this one is still writing.
     """
     cmd = [
-        sys.executable, "-m", "sphinx", "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
+        sys.executable, "-m", "studyguide.run_sphinx", "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
         "-W", "--keep-going", "-n", str(source), str(out / builder),
     ]
     env = {**os.environ, "EDITION": edition, "PAPER": paper}
