@@ -28,7 +28,7 @@ from studyguide.figures import print_variant
 from studyguide.fonts import copy_fonts
 from studyguide.pdf import chunks, contents
 from studyguide.pdf.translator import PrintTranslator
-from studyguide.pdf.links import LinkMap, scoped
+from studyguide.pdf.links import LinkMap, doc_anchor, scoped
 from studyguide.settings import PAPERS, build_date, output_name
 
 logger = logging.getLogger(__name__)
@@ -242,7 +242,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             paper=PAPERS[cfg.studyguide_paper],
             front=front,
             late_start=self.page_numbers.start_of(chunk) if chunk and chunk.stage == chunks.LATE else 0,
-            contents=contents.table_of_contents(self.parts, self.env, self.links) if front else [],
+            contents=self._contents() if front else [],
             index=self.index if chunk and chunk.index else [],
             has_index=bool(self.index),
             href=lambda uri: chunks.href(uri, chunk) if chunk else uri,
@@ -253,6 +253,15 @@ class PDFBuilder(SingleFileHTMLBuilder):
             ),
         )
         return ctx
+
+    def _contents(self) -> list:
+        """The contents in print order: the copyright page (the title's verso) comes first."""
+        toc = contents.table_of_contents(self.parts, self.env, self.links)
+        verso = f"#{doc_anchor(self.config.studyguide_copyright_doc)}"
+        for part, entries in toc:
+            if part.kind == "front":
+                entries.sort(key=lambda entry: entry.href != verso)
+        return toc
 
     def _index_entries(self) -> list:
         entries = IndexEntries(self.env).create_index(self)
