@@ -54,11 +54,13 @@ class Renderer:
 
     @property
     def shared(self) -> str:
-        """What every document depends on besides its HTML: stylesheet, fonts, images."""
+        """What every document depends on besides its HTML: stylesheet, fonts, images, and
+        the renderer itself."""
         if self._shared is None:
             from importlib.metadata import version
 
             digest = hashlib.sha256(f"{CACHE_VERSION} {version('weasyprint')}".encode())
+            digest.update(Path(__file__).with_name("render.py").read_bytes())  # its options
             for folder in ("_static", "_images"):
                 if (self.root / folder).is_dir():
                     digest.update(_digest_tree(self.root / folder).encode())
