@@ -37,7 +37,7 @@ class Chunk:
     stage: int
     docs: list[addnodes.start_of_file]
     label: str
-    index: bool = False  # the book's index comes last in the last chunk
+    index: bool = False  # this chunk is the book's index (its entries print page numbers)
     ids: set[str] = field(default_factory=set)
 
     @property

@@ -42,11 +42,12 @@ def _render(html: str, pdf: str, root: str) -> dict:
 
 
 class Renderer:
-    """Start the workers early (they load WeasyPrint while Sphinx reads the sources)."""
+    """One worker per core, at most four (each holds a chunk's layout in memory), started
+    early: they load WeasyPrint while Sphinx reads the sources."""
 
     def __init__(self, root: Path, workers: int | None = None) -> None:
         self.root = root
-        self.workers = max(1, min(workers or os.cpu_count() or 1, 2))
+        self.workers = max(1, min(workers or os.cpu_count() or 1, 4))
         self._shared: str | None = None
         self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         for _ in range(self.workers):
