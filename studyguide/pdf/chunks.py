@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from docutils import nodes
 from sphinx import addnodes
 
-from studyguide.pdf.links import doc_anchor
+from studyguide.pdf.links import doc_anchor, internal_target
 
 # WeasyPrint sees every print document at this fixed address (see render.py), whatever the
 # checkout's path; links between chunks point at BOOK_URL and the merge makes them /Dest.
@@ -103,8 +103,7 @@ def point_links_across(chunk: Chunk) -> None:
     """
     for doc in chunk.docs:
         for ref in doc.findall(nodes.reference):
-            target = ref.get("refid") or ref.get("refuri", "")
-            target = target[1:] if target.startswith("#") else (ref.get("refid") or "")
+            target = internal_target(ref)
             if target and target not in chunk.ids:
                 ref["refuri"] = f"{BOOK_URL}#{target}"
                 ref.attributes.pop("refid", None)

@@ -30,6 +30,14 @@ def doc_anchor(docname: str) -> str:
     return f"document-{docname}"
 
 
+def internal_target(ref: nodes.Element) -> str:
+    """The id a reference points at within the book ("" for a link that leaves it)."""
+    uri = ref.get("refuri", "")
+    if uri.startswith("#"):
+        return uri[1:]
+    return "" if uri else ref.get("refid", "")
+
+
 def _documents(tree: nodes.document, root: str) -> Iterator[tuple[str, nodes.Element]]:
     """Yield (docname, element) for every element, with the document it came from."""
 
@@ -77,11 +85,7 @@ class LinkMap:
         """Internal links whose target is not in the book."""
         broken = []
         for node in tree.findall(nodes.reference):
-            target = node.get("refid") or node.get("refuri", "")
-            if node.get("refuri", "").startswith("#"):
-                target = node["refuri"][1:]
-            elif node.get("refuri"):
-                continue
+            target = internal_target(node)
             if target and target not in self.ids:
                 broken.append((node, target))
         return broken

@@ -71,25 +71,28 @@ class Renderer:
     def _key(self, html: Path) -> str:
         return hashlib.sha256(self.shared.encode() + html.read_bytes()).hexdigest()
 
+    @staticmethod
+    def _facts(html: Path) -> Path:
+        """Where the last rendering of ``html`` left its digest, pages, anchors and time."""
+        return html.with_suffix(".render.json")
+
+    def _known(self, html: Path) -> dict:
+        facts = self._facts(html)
+        return json.loads(facts.read_text(encoding="utf-8")) if facts.is_file() else {}
+
     def previous_seconds(self, htmls: list[Path]) -> list[float | None]:
         """How long each document took last time it was rendered, if it ever was."""
-        seconds = []
-        for html in htmls:
-            facts = html.with_suffix(".render.json")
-            known = json.loads(facts.read_text(encoding="utf-8")) if facts.is_file() else {}
-            seconds.append(known.get("seconds"))
-        return seconds
+        return [self._known(html).get("seconds") for html in htmls]
 
     def submit(self, html: Path, pdf: Path) -> Future:
         """Render ``html`` to ``pdf`` (or reuse it); the future gives pages and anchors."""
-        facts = html.with_suffix(".render.json")
+        facts = self._facts(html)
         key = self._key(html)
-        if pdf.is_file() and facts.is_file():
-            known = json.loads(facts.read_text(encoding="utf-8"))
-            if known.get("key") == key:
-                done: Future = Future()
-                done.set_result({**known, "cached": True})
-                return done
+        known = self._known(html)
+        if pdf.is_file() and known.get("key") == key:
+            done: Future = Future()
+            done.set_result({**known, "cached": True})
+            return done
         pdf.parent.mkdir(parents=True, exist_ok=True)
         future = self._pool.submit(_render, str(html), str(pdf), str(self.root))
         result: Future = Future()
