@@ -76,7 +76,8 @@ def test_running_heads_carry_the_chapter_and_section_titles(pdf_pages_text):
     # Running heads are page artifacts: text extraction puts them after the body.
     tails = [t.rstrip()[-80:] for t in pdf_pages_text]
     assert sum("\n1. The alliance\n" in t for t in tails) >= 3  # left pages: chapter
-    assert sum("\n1.3. From Khalkhin Gol to the General Staff\n" in t for t in tails) >= 1  # right
+    # right pages: a numbered section of chapter 1 and its title (which one depends on the text)
+    assert sum(bool(re.search(r"\n1\.\d+\. [A-Z][^\n]+\n\d+$", t)) for t in tails) >= 1
     assert sum("\n3. The 1942 failures\n" in t for t in tails) >= 3
 
 
