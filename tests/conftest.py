@@ -108,3 +108,23 @@ def fixture_book(tmp_path):
         return target
 
     return make
+
+
+# --------------------------------------------------------------------------- in-process builds
+# Sphinx's own test fixtures (``make_app``, ``app``, ``@pytest.mark.sphinx``), as Sphinx
+# extensions test themselves: a book under tests/roots/test-<name>/ with its own conf.py is
+# built inside the test process, so a test can look at the doctree Sphinx hands a builder.
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where ``@pytest.mark.sphinx(testroot="name")`` finds tests/roots/test-name."""
+    return ROOTS
+
+
+@pytest.fixture(scope="session")
+def sphinx_test_tempdir(tmp_path_factory) -> Path:
+    """Each in-process book is copied and built here, never in tests/roots."""
+    return tmp_path_factory.mktemp("sphinx")
