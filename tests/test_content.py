@@ -260,10 +260,12 @@ def classes(element) -> set[str]:
 
 # =========================================================================== 1. chapters
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_structure(parsed_book, chapter):
-    tree = parsed_book.page(chapter)
-    docname = parsed_book.docname(chapter)
+def check_chapter(parsed: Parsed, chapter: Path, exercises_dir: Path) -> None:
+    """Label and title first; 3-5 objectives; Summary, Key terms (only {term} roles) and
+    Review exercises, in that order; one {exercises} block there, naming a file that
+    names this chapter back."""
+    tree = parsed.page(chapter)
+    docname = parsed.docname(chapter)
     before = []
     for child in tree.children:
         if isinstance(child, nodes.section):
@@ -320,11 +322,73 @@ def test_chapter_structure(parsed_book, chapter):
     files = {Path(n.source) for n in blocks[0].findall(ex.exercise)}
     assert len(files) == 1, f"{chapter.name}: {{exercises}} read {sorted(files) or 'no exercise file'}"
     (target,) = files
-    assert target.parent == EXERCISES and target.is_file(), \
-        f"{chapter.name}: {{exercises}} names {target.stem!r}, but {EXERCISES / target.name} does not exist"
+    assert target.parent == exercises_dir.resolve() and target.is_file(), \
+        f"{chapter.name}: {{exercises}} names {target.stem!r}, but {exercises_dir / target.name} does not exist"
     data = yaml.safe_load(target.read_text(encoding="utf-8"))
     assert data["chapter"] == docname, \
         f"{target.name}: 'chapter: {data['chapter']}' does not match {chapter.name}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_structure(parsed_book, chapter):
+    check_chapter(parsed_book, chapter, EXERCISES)
+
+
+GOOD_CHAPTER = """(ch-c)=
+# C
+
+```{objectives}
+one: Explain the first thing in a sentence.
+two: Explain the second thing in a sentence.
+three: Explain the third thing in a sentence.
+```
+
+(sec-c)=
+## Body
+
+Text.
+
+## Summary
+
+Text.
+
+## Key terms
+
+- {term}`Front`
+- {term}`armies <Army>`
+
+## Review exercises
+
+```{exercises} c
+```
+"""
+GOOD_EXERCISES = "chapter: c\nexercises:\n" + "".join(
+    f"  - id: c-{key}\n    type: true-false\n    objective: {key}\n    section: sec-c\n"
+    f"    prompt: Is it so?\n    answer: true\n    solution: It is.\n" for key in ("one", "two", "three"))
+
+
+@pytest.mark.parametrize("change, message", [
+    (None, None),
+    (("(ch-c)=\n", "Before.\n\n(ch-c)=\n"), "something comes before"),
+    (("(ch-c)=\n", "(chapter-c)=\n"), "no \\(ch-...\\)= label first"),
+    (("three: Explain the third thing in a sentence.\n", ""), "2 objectives, want 3-5"),
+    (("## Summary", "## In short"), "no '## Summary' section"),
+    (("## Key terms\n\n- {term}`Front`\n- {term}`armies <Army>`\n\n", ""), "no '## Key terms'"),
+    (("- {term}`Front`", "- the {term}`Front`"), "not a single {term} role"),
+    (("- {term}`Front`", "- {term}`Front`\n\nAnd a paragraph."), "something other than a list"),
+    (("## Review exercises\n\n", "## Review exercises\n\nLater.\n\n## Afterword\n\n"),
+     "not in 'Review exercises'"),
+], ids=["good", "text-first", "label", "objectives", "summary", "key-terms", "term-item",
+        "key-terms-prose", "exercises-place"])
+def test_chapter_check_fails_on_each_broken_rule(sample_book, change, message):
+    text = GOOD_CHAPTER if change is None else GOOD_CHAPTER.replace(*change)
+    assert text != GOOD_CHAPTER or change is None
+    parsed = sample_book({"c.md": text, "exercises/c.yaml": GOOD_EXERCISES})
+    if message is None:
+        check_chapter(parsed, parsed.srcdir / "c.md", parsed.srcdir / "exercises")
+    else:
+        with pytest.raises(AssertionError, match=message):
+            check_chapter(parsed, parsed.srcdir / "c.md", parsed.srcdir / "exercises")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
