@@ -8,10 +8,12 @@ loaded independently, so a question that goes missing or changes type is caught.
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from lxml import etree
 from studyguide.exercises.model import load
 from studyguide.lms import gift as gift_format
 from studyguide.lms import moodle as moodle_format
+from studyguide.lms import qti as qti_format
 from studyguide.lms import text as lms_text
 
 ROOT = Path(__file__).parents[1]
@@ -28,6 +31,7 @@ BASENAME = "stalin-zhukov"
 ROOT_CATEGORY = "Stalin and Zhukov"
 GIFT_TYPES = {"multiple-choice": "mc", "true-false": "tf", "matching": "match",
               "ordering": "match", "short-answer": "short"}
+QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 MOODLE_TYPES = {"multiple-choice": "multichoice", "true-false": "truefalse", "matching": "matching",
                 "ordering": "matching", "short-answer": "shortanswer"}
 
@@ -95,12 +99,24 @@ def unescape(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
 
 
+FORMATS = ("moodle", "html", "plain", "markdown")  # Moodle's format_name_to_const()
+
+
+def with_format(text: str) -> tuple[str | None, str]:
+    """A leading ``[name]`` of a known format is a marker, as Moodle reads it; any other stays text."""
+    match = re.match(r"\[(\w+)\]", text)
+    if match and match.group(1) in FORMATS:
+        return match.group(1), text[match.end():]
+    return None, text
+
+
 def parse_gift(text: str) -> list[dict]:
     """Categories and questions of a GIFT file; fails with the offending block if malformed.
 
     Blocks are separated by blank lines and ``//`` lines are comments, as in Moodle's reader.
     Each question must read ``::name::text{answers}`` with exactly one unescaped pair of
-    braces closing the block, and its answers must have the shape of one known type.
+    braces closing the block, and its answers must have the shape of one known type. A
+    format marker opens the text (``format``); answers and feedback may carry their own.
     """
     items: list[dict] = []
     for block in re.split(r"\n[ \t]*\n", text.strip()):
@@ -125,7 +141,9 @@ def parse_gift(text: str) -> list[dict]:
         feedback = ""
         if "####" in answers:
             answers, feedback = answers.rsplit("####", 1)
-        items.append({"name": unescape(name), "text": unescape(question), "feedback": unescape(feedback.strip()),
+        fmt, question = with_format(question)
+        items.append({"name": unescape(name), "format": fmt, "text": unescape(question),
+                      "feedback": unescape(with_format(feedback.strip())[1]),
                       **classify(answers.strip(), block)})
     return items
 
@@ -138,12 +156,13 @@ def classify(answers: str, block: str) -> dict:
     entries = [(answers[a], answers[a + 1:b].strip()) for a, b in zip(marks, [*marks[1:], len(answers)])]
     assert all(value for _, value in entries), f"empty answer:\n{block}"
     if any(mark == "~" for mark, _ in entries):
-        right = [unescape(value) for mark, value in entries if mark == "="]
+        right = [unescape(with_format(value)[1]) for mark, value in entries if mark == "="]
         assert len(right) == 1, f"a multiple choice needs exactly one '=':\n{block}"
         return {"type": "mc", "right": right[0],
-                "choices": [unescape(value) for _, value in entries]}
+                "choices": [unescape(with_format(value)[1]) for _, value in entries]}
     if all("->" in value for _, value in entries):
-        pairs = [tuple(unescape(part).strip() for part in value.split("->", 1)) for _, value in entries]
+        pairs = [(unescape(with_format(left)[1]).strip(), unescape(right).strip())
+                 for left, right in (value.split("->", 1) for _, value in entries)]
         return {"type": "match", "pairs": pairs}
     assert not any("->" in value for _, value in entries), f"mixed matching and short answers:\n{block}"
     return {"type": "short", "accept": [unescape(value) for _, value in entries]}
@@ -283,11 +302,9 @@ def test_a_rebuild_gives_the_same_bytes(lms, tmp_path):
         assert (tmp_path / "lms" / name).read_bytes() == (lms / name).read_bytes(), name
 
 
-# -- The export functions on plain data ----------------------------------------------------
+# -- The export functions on plain data (the doctree side: tests/unit/test_lms_doctree.py) ------
 
 DATA = ROOT / "tests" / "unit" / "data" / "all-types.yaml"
-LABELS = {"sec-sample": "The Western Front"}
-CITATIONS = {"roberts2012": "Roberts 2012"}
 
 
 def test_gift_escaping():
@@ -296,54 +313,37 @@ def test_gift_escaping():
     assert gift_format.escape_gift("C:\\path") == r"C\:\\path"
     assert gift_format.escape_gift("one\n\ntwo") == r"one\n\ntwo"
     assert unescape(gift_format.escape_gift("x = {y}: ~z # \\ \n")) == "x = {y}: ~z # \\ \n"
+    assert gift_format.gift_text("[html] x") == "[plain][html] x"  # else read as a format marker
+    assert with_format(gift_format.gift_text("[html] x")) == ("plain", "[html] x")
 
 
-def test_myst_becomes_plain_text():
-    text = ("The {term}`Front`, {term}`the front <Western Front>` and **bold** *italic* `code`;\n"
-            "see {ref}`sec-sample`, {ref}`sec-missing`, {ref}`that map <fig-map>` "
-            "{cite:p}`roberts2012,glantz1999`.\n\n- **Item:** one\n- two\n  continued")
-    assert lms_text.plain(text, LABELS, CITATIONS) == [
-        "The Front, the front and bold italic code; see The Western Front, sec-missing, "
-        "that map (Roberts 2012; glantz1999).",
-        "- Item: one\n- two continued",
-    ]
-    assert lms_text.plain("2 * 3 * 4 and a*b") == ["2 * 3 * 4 and a*b"]
-
-
-def test_plain_data_exports():
-    exercises = load(DATA).exercises
-    chapters = [("Sample / one", exercises)]
-    gift_text = gift_format.gift(chapters, ROOT_CATEGORY, LABELS, CITATIONS)
-    items = parse_gift(gift_text)
-    assert items[0] == {"category": f"{ROOT_CATEGORY}/Sample // one"}
-    assert [i["name"] for i in items[1:]] == [
-        "sample-choice", "sample-true", "sample-order", "sample-match", "sample-short"]
-    choice = items[1]
-    assert choice["right"] == "Western Front" and "Leningrad Front: north" in choice["choices"]
-    assert choice["text"] == "Which Front did Zhukov command in October 1941?"
-    assert choice["feedback"] == ("The Western Front; see The Western Front and the map (Roberts 2012)."
-                                  "\n\nA second paragraph with a # hash, an = sign and {braces}.")
-    assert items[3]["text"].endswith("from 1 (the earliest) to 4.")
-    assert items[5]["accept"] == ["Reserve Front", "the Reserve Front"]
-
-    xml = moodle_format.moodle_xml(chapters, ROOT_CATEGORY, LABELS, CITATIONS)
-    quiz = etree.fromstring(xml.encode("utf-8"))
-    assert [q.get("type") for q in quiz] == [
-        "category", "multichoice", "truefalse", "matching", "matching", "shortanswer"]
-    assert quiz[1].findtext("hint/text") == "<p>It covered Moscow.</p>"
-    assert quiz[1].findtext("generalfeedback/text").count("<p>") == 2
-    # Same input, same bytes, whatever the process's hash seed.
-    assert gift_format.gift(chapters, ROOT_CATEGORY, LABELS, CITATIONS) == gift_text
-    assert moodle_format.moodle_xml(chapters, ROOT_CATEGORY, LABELS, CITATIONS) == xml
+def question(exercise, prompt: str, solution: str = "Because.") -> lms_text.Question:
+    return lms_text.Question(exercise, lms_text.from_text(prompt), lms_text.from_text(solution))
 
 
 def test_cdata_and_html_are_escaped():
     exercise = next(e for e in load(DATA).exercises if e.id == "sample-short")
-    exercise.prompt = "Is 1 < 2 & ]]> safe?"
     exercise.accept = ["1 < 2 & ]]> 3"]
-    quiz = etree.fromstring(moodle_format.moodle_xml([("T", [exercise])], ROOT_CATEGORY).encode())
+    chapters = [("T", [question(exercise, "Is 1 < 2 & ]]> safe?")])]
+    quiz = etree.fromstring(moodle_format.moodle_xml(chapters, ROOT_CATEGORY).encode())
     assert quiz.findtext("question[2]/questiontext/text") == "<p>Is 1 &lt; 2 &amp; ]]&gt; safe?</p>"
     assert quiz.findtext("question[2]/answer/text") == "1 < 2 & ]]> 3"
+    package = qti_format.qti_package(chapters, ROOT_CATEGORY)
+    item = etree.fromstring(zipfile.ZipFile(io.BytesIO(package)).read("items/sample-short.xml"))
+    assert item.findtext(f"{QTI}itemBody/{QTI}p") == "Is 1 < 2 & ]]> safe?"
+    assert [m.get("mapKey") for m in item.iter(f"{QTI}mapEntry")] == ["1 < 2 & ]]> 3"]
+
+
+def test_only_exportable_exercises_are_written():
+    exercises = load(DATA).exercises
+    chapters = [("Sample / one", [question(e, e.id) for e in exercises])]
+    items = parse_gift(gift_format.gift(chapters, ROOT_CATEGORY))
+    assert items[0] == {"category": f"{ROOT_CATEGORY}/Sample // one"}
+    assert [i["name"] for i in items[1:]] == [
+        "sample-choice", "sample-true", "sample-order", "sample-match", "sample-short"]
+    quiz = etree.fromstring(moodle_format.moodle_xml(chapters, ROOT_CATEGORY).encode("utf-8"))
+    assert [q.get("type") for q in quiz] == [
+        "category", "multichoice", "truefalse", "matching", "matching", "shortanswer"]
 
 
 @pytest.mark.parametrize("bad", [
@@ -361,13 +361,10 @@ def test_the_gift_checker_rejects_malformed_questions(bad):
 
 # -- QTI 2.1 -----------------------------------------------------------------------------------
 
-QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
 
 
 def test_qti_package_lists_every_item_and_each_item_keys_the_right_answer(lms, chapters):
-    import zipfile
-
     with zipfile.ZipFile(lms / f"{BASENAME}-qti21.zip") as package:
         names = set(package.namelist())
         manifest = etree.fromstring(package.read("imsmanifest.xml"))
