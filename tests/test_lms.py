@@ -16,6 +16,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import lxml.html
 import pytest
 from lxml import etree
 
@@ -100,6 +101,7 @@ def unescape(text: str) -> str:
 
 
 FORMATS = ("moodle", "html", "plain", "markdown")  # Moodle's format_name_to_const()
+WEIGHT = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")  # Moodle's $giftanswerweightregex
 
 
 def with_format(text: str) -> tuple[str | None, str]:
@@ -108,6 +110,19 @@ def with_format(text: str) -> tuple[str | None, str]:
     if match and match.group(1) in FORMATS:
         return match.group(1), text[match.end():]
     return None, text
+
+
+def read(value: str, weighted: bool = False) -> str:
+    """A piece of text as Moodle's reader stores it (weight and format marker taken off,
+    escapes undone) and as its format shows it: HTML as the text a reader sees."""
+    value = value.strip()
+    if weighted:
+        value = WEIGHT.sub("", value, count=1)
+    fmt, value = with_format(value)
+    value = unescape(value).strip()
+    if fmt == "html":
+        value = lxml.html.fragment_fromstring(value, create_parent="div").text_content()
+    return value
 
 
 def parse_gift(text: str) -> list[dict]:
@@ -141,9 +156,8 @@ def parse_gift(text: str) -> list[dict]:
         feedback = ""
         if "####" in answers:
             answers, feedback = answers.rsplit("####", 1)
-        fmt, question = with_format(question)
-        items.append({"name": unescape(name), "format": fmt, "text": unescape(question),
-                      "feedback": unescape(with_format(feedback.strip())[1]),
+        items.append({"name": unescape(name), "format": with_format(question.strip())[0],
+                      "text": read(question), "feedback": read(feedback),
                       **classify(answers.strip(), block)})
     return items
 
@@ -156,16 +170,18 @@ def classify(answers: str, block: str) -> dict:
     entries = [(answers[a], answers[a + 1:b].strip()) for a, b in zip(marks, [*marks[1:], len(answers)])]
     assert all(value for _, value in entries), f"empty answer:\n{block}"
     if any(mark == "~" for mark, _ in entries):
-        right = [unescape(with_format(value)[1]) for mark, value in entries if mark == "="]
+        right = [read(value) for mark, value in entries if mark == "="]
         assert len(right) == 1, f"a multiple choice needs exactly one '=':\n{block}"
+        assert not any(WEIGHT.match(value) for mark, value in entries if mark == "~"), block
         return {"type": "mc", "right": right[0],
-                "choices": [unescape(with_format(value)[1]) for _, value in entries]}
+                "choices": [read(value, weighted=mark == "~") for mark, value in entries]}
     if all("->" in value for _, value in entries):
-        pairs = [(unescape(with_format(left)[1]).strip(), unescape(right).strip())
+        pairs = [(read(left), unescape(right).strip())
                  for left, right in (value.split("->", 1) for _, value in entries)]
         return {"type": "match", "pairs": pairs}
     assert not any("->" in value for _, value in entries), f"mixed matching and short answers:\n{block}"
-    return {"type": "short", "accept": [unescape(value) for _, value in entries]}
+    assert not any(WEIGHT.match(value) for _, value in entries), block
+    return {"type": "short", "accept": [read(value, weighted=True) for _, value in entries]}
 
 
 @pytest.fixture(scope="session")
@@ -353,6 +369,8 @@ def test_only_exportable_exercises_are_written():
     "::q::Text{~a ~b}",                # multiple choice with no right answer
     "Text{T}",                         # no name
     "::q::Text{=a -> 1 =b}",           # matching mixed with a short answer
+    "::q::Text{=a ~%50%b}",            # a wrong answer read as half right
+    "::q::Text{=%50%a}",               # an accepted answer read as half right
 ])
 def test_the_gift_checker_rejects_malformed_questions(bad):
     with pytest.raises(AssertionError):

@@ -3,9 +3,12 @@
 Text is written in GIFT's ``[plain]`` format, marked on each question's text; answers and
 feedback inherit it (Moodle's reader gives them the question text's format). Plain text is
 shown as text, so nothing an exercise says can become markup, or a script, on the platform.
+What Moodle's reader (``qformat_gift::readquestion``) would take for syntax is escaped.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 from studyguide.lms.text import Chapters, Question, category, exportable, pairs
 
@@ -25,10 +28,19 @@ def escape_gift(text: str) -> str:
 
 
 def gift_text(text: str) -> str:
-    """Escaped text for an answer or a feedback: one that opens with ``[`` would be read as
-    a format marker, so it gets the marker it would inherit written out."""
+    """Escaped text for an answer or a feedback. One that opens with ``[`` would be read as
+    a format marker, and an answer that opens with ``%`` as a weight (``%50%``), so these
+    get the marker they would inherit written out in front."""
     escaped = escape_gift(text)
-    return FORMAT + escaped if escaped.startswith("[") else escaped
+    return FORMAT + escaped if escaped[:1] in ("[", "%") else escaped
+
+
+def gift_left(text: str) -> str:
+    """The left of a matching pair. Moodle cuts the pair at its first ``->``, which GIFT
+    cannot escape; HTML can, so such an item is written as HTML-escaped ``[html]`` text."""
+    if "->" in text:
+        return "[html]" + escape_gift(escape(text, quote=False))
+    return gift_text(text)
 
 
 def gift_question(question: Question) -> str:
@@ -41,9 +53,9 @@ def gift_question(question: Question) -> str:
     elif exercise.type == "true-false":
         lines[-1] += "T" if exercise.answer else "F"
     elif exercise.type in ("matching", "ordering"):
-        lines += [f"\t={gift_text(left)} -> {escape_gift(right)}" for left, right in pairs(exercise)]
+        lines += [f"\t={gift_left(left)} -> {escape_gift(right)}" for left, right in pairs(exercise)]
     else:
-        lines += [f"\t={escape_gift(answer)}" for answer in exercise.accept]
+        lines += [f"\t={gift_text(answer)}" for answer in exercise.accept]
     feedback = gift_text(question.feedback.text)
     if exercise.type == "true-false":
         lines[-1] += (f"####{feedback}" if feedback else "") + "}"

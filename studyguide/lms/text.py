@@ -65,7 +65,7 @@ def _blocks(node: nodes.Node) -> list[str]:
         start = node.get("start", 1)
         marks = (["-"] * len(node) if isinstance(node, nodes.bullet_list)
                  else [f"{i}." for i in range(start, start + len(node))])
-        return ["\n".join(f"{mark} {_line(item)}" for mark, item in zip(marks, node.children))]
+        return ["\n".join(f"{mark} {_line(item)}".rstrip() for mark, item in zip(marks, node.children))]
     if isinstance(node, nodes.Invisible):  # comments, targets
         return []
     if isinstance(node, nodes.literal_block):

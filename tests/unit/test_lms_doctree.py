@@ -65,7 +65,7 @@ def test_roles_show_what_the_book_prints(gift):
     assert [i["category"] for i in gift if "category" in i] == [
         "Stalin and Zhukov/Sample // one", "Stalin and Zhukov/Hostile text"]
     assert list(items) == ["sample-choice", "sample-true", "sample-order", "sample-match",
-                           "sample-short", "hostile-choice"]
+                           "sample-short", "hostile-choice", "hostile-match", "hostile-short"]
     choice = items["sample-choice"]
     assert choice["format"] == "plain"
     assert choice["text"] == "Which Front did Zhukov command in October 1941?"
@@ -89,7 +89,7 @@ def test_moodle_keeps_the_books_emphasis_and_drops_its_links(quiz):
     assert "Draws on" not in feedback
     assert [q.get("type") for q in quiz] == [
         "category", "multichoice", "truefalse", "matching", "matching", "shortanswer",
-        "category", "multichoice"]
+        "category", "multichoice", "matching", "shortanswer"]
 
 
 def test_hostile_text_reaches_gift_as_text(gift):
@@ -99,6 +99,22 @@ def test_hostile_text_reaches_gift_as_text(gift):
     assert item["right"] == HOSTILE_CHOICE
     assert item["choices"] == [HOSTILE_CHOICE, "[html] a marker"]
     assert item["feedback"] == "Yes: <script>alert(1)</script> {braces} = ~ # : stay text."
+
+
+PAIRS = {"Moscow -> Kiev {x}": "1941 -> 1942", "%50% of the front": "[html] <b>x</b>",
+         "[plain] a = b": "c: d # e ~ f \\ g"}
+ACCEPT = ["[1941]", "%10% or 1941", "a = b {c} ~ # :"]
+
+
+def test_what_moodle_would_take_for_syntax_is_escaped(gift):
+    """A leading [ (a format), a leading % (a weight), -> on the left of a pair (the cut)."""
+    items = by_name(gift)
+    match = items["hostile-match"]
+    assert match["type"] == "match" and dict(match["pairs"]) == PAIRS
+    assert match["text"] == "Match each <i>item</i>."
+    assert match["feedback"] == "[html] <p>Three pairs.</p>"
+    short = items["hostile-short"]
+    assert short["type"] == "short" and short["accept"] == ACCEPT
 
 
 def test_hostile_text_reaches_moodle_and_qti_as_text(lms, quiz):
@@ -117,6 +133,12 @@ def test_hostile_text_reaches_moodle_and_qti_as_text(lms, quiz):
     assert [p.text for p in body.findall(f"{QTI}p")] == [HOSTILE_PROMPT]
     assert [c.text for c in body.iter(f"{QTI}simpleChoice")] == [HOSTILE_CHOICE, "[html] a marker"]
     assert not list(item.iter(f"{QTI}script")) and not list(item.iter("script"))
+    match = next(q for q in quiz.findall("question") if q.findtext("name/text") == "hostile-match")
+    shown = {lxml.html.fragment_fromstring(sub.findtext("text"), create_parent="div").text_content():
+             sub.findtext("answer/text") for sub in match.findall("subquestion")}
+    assert shown == PAIRS
+    short = next(q for q in quiz.findall("question") if q.findtext("name/text") == "hostile-short")
+    assert [a.findtext("text") for a in short.findall("answer")] == ACCEPT
 
 
 def test_raw_html_in_a_doctree_is_written_as_text():
