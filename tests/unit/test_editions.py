@@ -91,16 +91,18 @@ def test_a_registered_edition_and_format_answer_from_their_entries(teacher_editi
 def build(tmp_path: Path, builder: str, edition: str) -> tuple[Path, str]:
     """The tiny book built in this process with the real conf.py, as the driver runs Sphinx."""
     from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     source = tmp_path / "src"
     if not source.exists():
         shutil.copytree(TINY, source)
     out = tmp_path / f"{builder}-{edition}"
     warnings = io.StringIO()
-    app = Sphinx(str(source / "book"), str(ROOT), str(out), str(tmp_path / "doctrees"), builder,
-                 confoverrides={"studyguide_edition": edition}, status=None, warning=warnings,
-                 freshenv=False, warningiserror=False)
-    app.build()
+    with patch_docutils(ROOT), docutils_namespace():  # as sphinx-build: nothing leaks to other apps
+        app = Sphinx(str(source / "book"), str(ROOT), str(out), str(tmp_path / "doctrees"), builder,
+                     confoverrides={"studyguide_edition": edition}, status=None, warning=warnings)
+        app.build()
+    assert "WARNING" not in warnings.getvalue(), warnings.getvalue()
     assert app.statuscode == 0, warnings.getvalue()
     return out, warnings.getvalue()
 
@@ -127,3 +129,12 @@ def test_the_student_edition_of_the_tiny_book(tmp_path):
     assert "Reward a reason tied to the reader." in chapter  # inside the closed solution
     key = (out / "key.html").read_text(encoding="utf-8")
     assert 'id="key-one-essay"' in key and "objectives-map" not in key
+
+
+def test_on_paper_the_student_editions_solutions_go_to_the_key(tmp_path):
+    out, _ = build(tmp_path, "epub", "student")
+    chapter = (out / "ch1.xhtml").read_text(encoding="utf-8")
+    assert "A teacher needs the answers" not in chapter and "<details" not in chapter
+    assert chapter.count('href="key.xhtml#key-one-') == 2  # each exercise links to its solution
+    key = (out / "key.xhtml").read_text(encoding="utf-8")
+    assert "A teacher needs the answers" in key and "Reward a reason tied to the reader." in key

@@ -2,14 +2,13 @@
 
 tests/roots/lms holds one chapter with an exercise of every type (tests/unit/data/all-types.yaml)
 and one whose text is hostile to every format: GIFT's reserved characters and HTML. The files
-are read back with the GIFT checker of tests/test_lms.py (Moodle's reading rules) and with lxml.
+are read back with tests/gift_reader.py (Moodle's reading rules) and with lxml.
 """
 
 from __future__ import annotations
 
 import io
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,11 +16,10 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from gift_reader import parse_gift
 from studyguide.lms import text as lms_text
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from test_lms import parse_gift  # noqa: E402  (the checker, shared with the real book's test)
 
 TINY = ROOT / "tests" / "roots" / "lms"
 SCRIPT = "<script>alert(1)</script>"
@@ -33,15 +31,17 @@ QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 @pytest.fixture(scope="module")
 def lms(tmp_path_factory) -> Path:
     from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     tmp = tmp_path_factory.mktemp("lms")
     source = tmp / "src"
     shutil.copytree(TINY, source / "roots" / "lms")
     shutil.copytree(ROOT / "tests" / "unit" / "data", source / "unit" / "data")
     warnings = io.StringIO()
-    app = Sphinx(str(source / "roots" / "lms" / "book"), str(ROOT), str(tmp / "lms"),
-                 str(tmp / "doctrees"), "lms", status=None, warning=warnings, freshenv=True)
-    app.build()
+    with patch_docutils(ROOT), docutils_namespace():  # as sphinx-build: nothing leaks to other apps
+        app = Sphinx(str(source / "roots" / "lms" / "book"), str(ROOT), str(tmp / "lms"),
+                     str(tmp / "doctrees"), "lms", status=None, warning=warnings, freshenv=True)
+        app.build()
     assert app.statuscode == 0 and "WARNING" not in warnings.getvalue(), warnings.getvalue()
     return tmp / "lms"
 
