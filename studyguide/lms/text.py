@@ -68,6 +68,8 @@ def _blocks(node: nodes.Node) -> list[str]:
         return ["\n".join(f"{mark} {_line(item)}".rstrip() for mark, item in zip(marks, node.children))]
     if isinstance(node, nodes.Invisible):  # comments, targets
         return []
+    if isinstance(node, nodes.image):  # the platform has not the book's images
+        return [node.get("alt", "")]
     if isinstance(node, nodes.literal_block):
         return [node.astext()]
     if isinstance(node, (nodes.Text, nodes.TextElement)):
@@ -84,9 +86,9 @@ def plain_text(parts: Sequence[nodes.Node]) -> str:
 class FragmentTranslator(html5_polyglot.HTMLTranslator):
     """docutils' HTML5 translator for a piece of an exercise on a platform.
 
-    Links into the book become their text (the platform does not host the book), the
-    classes of Sphinx's roles are dropped with their ``<span>``, and raw HTML is written as
-    the text it is: exercise text never becomes markup on the platform.
+    Links into the book become their text and images their alternative text (the platform
+    does not host the book), the classes of Sphinx's roles are dropped with their ``<span>``,
+    and raw HTML is written as the text it is: exercise text never becomes markup there.
     """
 
     def visit_reference(self, node): pass
@@ -94,6 +96,10 @@ class FragmentTranslator(html5_polyglot.HTMLTranslator):
     def visit_inline(self, node): pass
     def depart_inline(self, node): pass
     def visit_target(self, node): raise nodes.SkipNode
+
+    def visit_image(self, node):
+        self.body.append(self.encode(node.get("alt", "")))
+        raise nodes.SkipNode
 
     def visit_raw(self, node):
         self.body.append(self.encode(node.astext()))

@@ -56,6 +56,7 @@ def test_the_rules_of_each_edition_on_each_format(builder, edition, on_request, 
     assert answer.downloads == downloads
     assert answer.interactive is (builder in ("html", "dirhtml", "lms"))
     assert answer.answer_space is (builder == "worksheets")
+    assert answer.format.reflowable is (builder in ("html", "dirhtml", "epub", "lms"))
     # Exactly one place for a solution in every build.
     assert [answer.solutions_inline, answer.solutions_on_request, answer.solutions_apart].count(True) == 1
 

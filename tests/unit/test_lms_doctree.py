@@ -151,3 +151,14 @@ def test_raw_html_in_a_doctree_is_written_as_text():
     assert rich.text == f"Before {SCRIPT} after {{x}}"
     assert lxml.html.fragment_fromstring(rich.html, create_parent="div").text_content() == rich.text
     assert "<script" not in rich.html
+
+
+def test_images_and_links_into_the_book_become_text():
+    from docutils import nodes
+
+    paragraph = nodes.paragraph("", "", nodes.Text("See "),
+                                nodes.reference("", "the map", refuri="../chapters/x.html#fig"),
+                                nodes.Text(" "), nodes.image(uri="_images/map.png", alt="a map"))
+    rich = lms_text.render([paragraph])
+    assert rich.text == "See the map a map"
+    assert rich.html == "<p>See the map a map</p>"
