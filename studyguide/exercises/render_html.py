@@ -1,8 +1,9 @@
 """HTML for exercise nodes: interactive self-checks on the web, paper equivalents elsewhere.
 
 One visitor per node, shared by every HTML-family builder (HTML, EPUB, PDF, worksheets);
-the build's rules (``studyguide.editions``) tell them apart. The web widgets are plain forms driven by
-``exercises.js``; without script they still show the choices and the (hidden) solution.
+the build's rules (``studyguide.editions``) tell them apart. The web widgets are plain
+forms driven by ``exercises.js``; without script they still show the choices and the
+(hidden) solution.
 """
 
 from __future__ import annotations
