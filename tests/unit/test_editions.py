@@ -1,20 +1,18 @@
 """The edition and format rules (studyguide/editions.py): every module asks them, none compares names.
 
 The table of answers is checked for the two real editions on every format, then a throwaway
-edition is registered (one entry, nothing else edited) and built in-process on a tiny book,
+edition is registered (one entry, nothing else edited) and the sample book built in-process,
 to show that placement, drawing, the answer key and the download menu all follow it.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from inprocess import build_sample
 from studyguide import editions
 from studyguide.editions import (
     MARKING_GUIDANCE,
@@ -24,9 +22,6 @@ from studyguide.editions import (
     Format,
     policy,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-TINY = ROOT / "tests" / "roots" / "editions"
 
 
 def rules(builder: str, edition: str):
@@ -89,53 +84,43 @@ def test_a_registered_edition_and_format_answer_from_their_entries(teacher_editi
     assert big.answer_space and big.solutions_apart and big.links_to_key and not big.interactive
 
 
-def build(tmp_path: Path, builder: str, edition: str) -> tuple[Path, str]:
-    """The tiny book built in this process with the real conf.py, as the driver runs Sphinx."""
-    from sphinx.application import Sphinx
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
-
-    source = tmp_path / "src"
-    if not source.exists():
-        shutil.copytree(TINY, source)
-    out = tmp_path / f"{builder}-{edition}"
-    warnings = io.StringIO()
-    with patch_docutils(ROOT), docutils_namespace():  # as sphinx-build: nothing leaks to other apps
-        app = Sphinx(str(source / "book"), str(ROOT), str(out), str(tmp_path / "doctrees"), builder,
-                     confoverrides={"studyguide_edition": edition}, status=None, warning=warnings)
-        app.build()
-    assert "WARNING" not in warnings.getvalue(), warnings.getvalue()
-    assert app.statuscode == 0, warnings.getvalue()
-    return out, warnings.getvalue()
-
-
 def test_a_new_edition_is_one_entry_and_every_module_follows_it(tmp_path, teacher_edition):
-    out, _ = build(tmp_path, "html", "teacher")
-    chapter = (out / "ch1.html").read_text(encoding="utf-8")
+    out = build_sample(tmp_path, "html", "teacher")
+    chapter = (out / "chapters" / "1-sample.html").read_text(encoding="utf-8")
     assert "Ask the class which edition they hold." in chapter  # teaching notes: shown
-    assert "Reward a reason tied to the reader." not in chapter  # marking guidance: not shown
-    assert 'class="exercise-solution' in chapter and "<details" not in chapter  # inline, open
-    assert "A teacher needs the answers" in chapter
+    assert "Reward a clear judgement." not in chapter  # marking guidance: not shown
+    assert chapter.count('class="exercise-solution') == 8  # every solution inline, open
+    assert '<details class="exercise-solution' not in chapter and "A model answer." in chapter
     key = (out / "key.html").read_text(encoding="utf-8")
-    assert "In the teacher’s copy each solution" in key or "In the teacher's copy each solution" in key
+    assert re.search(r"In the teacher(’|&#8217;|')s copy each solution", key)
     assert "objectives-map" not in key
     menu = re.findall(r"downloads/stalin-zhukov(?:-teacher)?\.(pdf|epub)", chapter)
     assert menu == ["epub", "pdf"]  # what the edition offers, in its order
 
 
-def test_the_student_edition_of_the_tiny_book(tmp_path):
-    out, _ = build(tmp_path, "html", "student")
-    chapter = (out / "ch1.html").read_text(encoding="utf-8")
+def test_the_student_edition_on_the_web(tmp_path):
+    out = build_sample(tmp_path, "html", "student")
+    chapter = (out / "chapters" / "1-sample.html").read_text(encoding="utf-8")
     assert "Ask the class which edition they hold." not in chapter
-    assert chapter.count('<details class="exercise-solution') == 2
-    assert "Reward a reason tied to the reader." in chapter  # inside the closed solution
+    assert chapter.count('<details class="exercise-solution') == 8
+    assert "Reward a clear judgement." in chapter  # inside the closed solution
     key = (out / "key.html").read_text(encoding="utf-8")
-    assert 'id="key-one-essay"' in key and "objectives-map" not in key
+    assert 'id="key-sample-essay"' in key and "objectives-map" not in key
+
+
+def test_the_instructor_edition_on_the_web(tmp_path):
+    out = build_sample(tmp_path, "html", "instructor")
+    chapter = (out / "chapters" / "1-sample.html").read_text(encoding="utf-8")
+    assert "Ask the class which edition they hold." in chapter and "Reward a clear judgement." in chapter
+    assert '<details class="exercise-solution' not in chapter
+    key = (out / "key.html").read_text(encoding="utf-8")
+    assert "objectives-map" in key and 'id="key-sample-essay"' not in key
 
 
 def test_on_paper_the_student_editions_solutions_go_to_the_key(tmp_path):
-    out, _ = build(tmp_path, "epub", "student")
-    chapter = (out / "ch1.xhtml").read_text(encoding="utf-8")
-    assert "A teacher needs the answers" not in chapter and "<details" not in chapter
-    assert chapter.count('href="key.xhtml#key-one-') == 2  # each exercise links to its solution
+    out = build_sample(tmp_path, "epub", "student")
+    chapter = (out / "chapters" / "1-sample.xhtml").read_text(encoding="utf-8")
+    assert "A model answer." not in chapter and 'class="exercise-solution' not in chapter
+    assert chapter.count('href="../key.xhtml#key-sample-') == 8  # each exercise links to its solution
     key = (out / "key.xhtml").read_text(encoding="utf-8")
-    assert "A teacher needs the answers" in key and "Reward a reason tied to the reader." in key
+    assert "A model answer." in key and "Reward a clear judgement." in key

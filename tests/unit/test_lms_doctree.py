@@ -1,14 +1,12 @@
 """The question banks from the doctree: a tiny book built in-process with ``-b lms``.
 
-tests/roots/lms holds one chapter with an exercise of every type (tests/unit/data/all-types.yaml)
+tests/roots/sample holds one chapter with an exercise of every type (tests/unit/data/all-types.yaml)
 and one whose text is hostile to every format: GIFT's reserved characters and HTML. The files
 are read back with tests/gift_reader.py (Moodle's reading rules) and with lxml.
 """
 
 from __future__ import annotations
 
-import io
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -17,11 +15,10 @@ import pytest
 from lxml import etree
 
 from gift_reader import parse_gift
+from inprocess import build_sample
 from studyguide.lms import text as lms_text
 
-ROOT = Path(__file__).resolve().parents[2]
 
-TINY = ROOT / "tests" / "roots" / "lms"
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE_PROMPT = f"Is {SCRIPT} with {{braces}}, = and ~ and # and : a\\b text?"
 HOSTILE_CHOICE = "<b>bold</b> {x} = ~ # :"
@@ -30,20 +27,7 @@ QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 
 @pytest.fixture(scope="module")
 def lms(tmp_path_factory) -> Path:
-    from sphinx.application import Sphinx
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
-
-    tmp = tmp_path_factory.mktemp("lms")
-    source = tmp / "src"
-    shutil.copytree(TINY, source / "roots" / "lms")
-    shutil.copytree(ROOT / "tests" / "unit" / "data", source / "unit" / "data")
-    warnings = io.StringIO()
-    with patch_docutils(ROOT), docutils_namespace():  # as sphinx-build: nothing leaks to other apps
-        app = Sphinx(str(source / "roots" / "lms" / "book"), str(ROOT), str(tmp / "lms"),
-                     str(tmp / "doctrees"), "lms", status=None, warning=warnings, freshenv=True)
-        app.build()
-    assert app.statuscode == 0 and "WARNING" not in warnings.getvalue(), warnings.getvalue()
-    return tmp / "lms"
+    return build_sample(tmp_path_factory.mktemp("lms"), "lms")
 
 
 @pytest.fixture(scope="module")
