@@ -18,7 +18,6 @@ from gift_reader import parse_gift
 from inprocess import build_sample
 from studyguide.lms import text as lms_text
 
-
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE_PROMPT = f"Is {SCRIPT} with {{braces}}, = and ~ and # and : a\\b text?"
 HOSTILE_CHOICE = "<b>bold</b> {x} = ~ # :"
