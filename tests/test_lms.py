@@ -1,25 +1,29 @@
 """The learning-platform exports: GIFT and Moodle XML built from the real book.
 
 The book is built once with the same driver as ``make lms``; the files are then read with
-a small GIFT checker written here and with lxml, and compared with the exercise YAML files
+the GIFT reader of tests/gift_reader.py (Moodle's reading rules) and with lxml, and compared with the exercise YAML files
 loaded independently, so a question that goes missing or changes type is caught.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from gift_reader import parse_gift, unescape, with_format
 from studyguide.exercises.model import load
 from studyguide.lms import gift as gift_format
 from studyguide.lms import moodle as moodle_format
+from studyguide.lms import qti as qti_format
 from studyguide.lms import text as lms_text
 
 ROOT = Path(__file__).parents[1]
@@ -28,6 +32,7 @@ BASENAME = "stalin-zhukov"
 ROOT_CATEGORY = "Stalin and Zhukov"
 GIFT_TYPES = {"multiple-choice": "mc", "true-false": "tf", "matching": "match",
               "ordering": "match", "short-answer": "short"}
+QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 MOODLE_TYPES = {"multiple-choice": "multichoice", "true-false": "truefalse", "matching": "matching",
                 "ordering": "matching", "short-answer": "shortanswer"}
 
@@ -69,84 +74,6 @@ def chapters() -> list[tuple[str, list]]:
 def expected(chapters) -> dict:
     """id -> (chapter title, Exercise) for every exercise a platform can mark."""
     return {e.id: (title, e) for title, exercises in chapters for e in exercises if auto_gradable(e)}
-
-
-# -- A small GIFT checker ------------------------------------------------------------------
-
-def unescaped(text: str, chars: str) -> list[int]:
-    """Positions of the characters of ``chars`` in ``text`` that no backslash escapes."""
-    found, i = [], 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] in chars:
-            found.append(i)
-        i += 1
-    return found
-
-
-def split_unescaped(text: str, char: str) -> list[str]:
-    cuts = unescaped(text, char)
-    return [text[a + 1:b] for a, b in zip([-1, *cuts], [*cuts, len(text)])]
-
-
-def unescape(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
-
-
-def parse_gift(text: str) -> list[dict]:
-    """Categories and questions of a GIFT file; fails with the offending block if malformed.
-
-    Blocks are separated by blank lines and ``//`` lines are comments, as in Moodle's reader.
-    Each question must read ``::name::text{answers}`` with exactly one unescaped pair of
-    braces closing the block, and its answers must have the shape of one known type.
-    """
-    items: list[dict] = []
-    for block in re.split(r"\n[ \t]*\n", text.strip()):
-        lines = [line for line in block.splitlines() if not line.strip().startswith("//")]
-        body = "\n".join(lines).strip()
-        if not body:
-            continue
-        if body.startswith("$CATEGORY:"):
-            assert "\n" not in body, block
-            items.append({"category": body.removeprefix("$CATEGORY:").strip()})
-            continue
-        assert body.startswith("::"), f"question without a name:\n{block}"
-        colons = unescaped(body, ":")
-        name_end = next(i for i in colons if i > 1 and i + 1 in colons)
-        name, rest = body[2:name_end], body[name_end + 2:]
-        opens, closes = unescaped(rest, "{"), unescaped(rest, "}")
-        assert len(opens) == 1 and len(closes) == 1, f"unbalanced braces:\n{block}"
-        assert opens[0] < closes[0] == len(rest) - 1, f"answers must close the question:\n{block}"
-        question = rest[:opens[0]]
-        assert question.strip() and "\n" not in question, f"bad question text:\n{block}"
-        answers = rest[opens[0] + 1:-1]
-        feedback = ""
-        if "####" in answers:
-            answers, feedback = answers.rsplit("####", 1)
-        items.append({"name": unescape(name), "text": unescape(question), "feedback": unescape(feedback.strip()),
-                      **classify(answers.strip(), block)})
-    return items
-
-
-def classify(answers: str, block: str) -> dict:
-    if answers in ("T", "F", "TRUE", "FALSE"):
-        return {"type": "tf", "answer": answers.startswith("T")}
-    marks = unescaped(answers, "=~")
-    assert marks and marks[0] == 0, f"answers must start with = or ~:\n{block}"
-    entries = [(answers[a], answers[a + 1:b].strip()) for a, b in zip(marks, [*marks[1:], len(answers)])]
-    assert all(value for _, value in entries), f"empty answer:\n{block}"
-    if any(mark == "~" for mark, _ in entries):
-        right = [unescape(value) for mark, value in entries if mark == "="]
-        assert len(right) == 1, f"a multiple choice needs exactly one '=':\n{block}"
-        return {"type": "mc", "right": right[0],
-                "choices": [unescape(value) for _, value in entries]}
-    if all("->" in value for _, value in entries):
-        pairs = [tuple(unescape(part).strip() for part in value.split("->", 1)) for _, value in entries]
-        return {"type": "match", "pairs": pairs}
-    assert not any("->" in value for _, value in entries), f"mixed matching and short answers:\n{block}"
-    return {"type": "short", "accept": [unescape(value) for _, value in entries]}
 
 
 @pytest.fixture(scope="session")
@@ -283,11 +210,9 @@ def test_a_rebuild_gives_the_same_bytes(lms, tmp_path):
         assert (tmp_path / "lms" / name).read_bytes() == (lms / name).read_bytes(), name
 
 
-# -- The export functions on plain data ----------------------------------------------------
+# -- The export functions on plain data (the doctree side: tests/unit/test_lms_doctree.py) ------
 
 DATA = ROOT / "tests" / "unit" / "data" / "all-types.yaml"
-LABELS = {"sec-sample": "The Western Front"}
-CITATIONS = {"roberts2012": "Roberts 2012"}
 
 
 def test_gift_escaping():
@@ -296,54 +221,37 @@ def test_gift_escaping():
     assert gift_format.escape_gift("C:\\path") == r"C\:\\path"
     assert gift_format.escape_gift("one\n\ntwo") == r"one\n\ntwo"
     assert unescape(gift_format.escape_gift("x = {y}: ~z # \\ \n")) == "x = {y}: ~z # \\ \n"
+    assert gift_format.gift_text("[html] x") == "[plain][html] x"  # else read as a format marker
+    assert with_format(gift_format.gift_text("[html] x")) == ("plain", "[html] x")
 
 
-def test_myst_becomes_plain_text():
-    text = ("The {term}`Front`, {term}`the front <Western Front>` and **bold** *italic* `code`;\n"
-            "see {ref}`sec-sample`, {ref}`sec-missing`, {ref}`that map <fig-map>` "
-            "{cite:p}`roberts2012,glantz1999`.\n\n- **Item:** one\n- two\n  continued")
-    assert lms_text.plain(text, LABELS, CITATIONS) == [
-        "The Front, the front and bold italic code; see The Western Front, sec-missing, "
-        "that map (Roberts 2012; glantz1999).",
-        "- Item: one\n- two continued",
-    ]
-    assert lms_text.plain("2 * 3 * 4 and a*b") == ["2 * 3 * 4 and a*b"]
-
-
-def test_plain_data_exports():
-    exercises = load(DATA).exercises
-    chapters = [("Sample / one", exercises)]
-    gift_text = gift_format.gift(chapters, ROOT_CATEGORY, LABELS, CITATIONS)
-    items = parse_gift(gift_text)
-    assert items[0] == {"category": f"{ROOT_CATEGORY}/Sample // one"}
-    assert [i["name"] for i in items[1:]] == [
-        "sample-choice", "sample-true", "sample-order", "sample-match", "sample-short"]
-    choice = items[1]
-    assert choice["right"] == "Western Front" and "Leningrad Front: north" in choice["choices"]
-    assert choice["text"] == "Which Front did Zhukov command in October 1941?"
-    assert choice["feedback"] == ("The Western Front; see The Western Front and the map (Roberts 2012)."
-                                  "\n\nA second paragraph with a # hash, an = sign and {braces}.")
-    assert items[3]["text"].endswith("from 1 (the earliest) to 4.")
-    assert items[5]["accept"] == ["Reserve Front", "the Reserve Front"]
-
-    xml = moodle_format.moodle_xml(chapters, ROOT_CATEGORY, LABELS, CITATIONS)
-    quiz = etree.fromstring(xml.encode("utf-8"))
-    assert [q.get("type") for q in quiz] == [
-        "category", "multichoice", "truefalse", "matching", "matching", "shortanswer"]
-    assert quiz[1].findtext("hint/text") == "<p>It covered Moscow.</p>"
-    assert quiz[1].findtext("generalfeedback/text").count("<p>") == 2
-    # Same input, same bytes, whatever the process's hash seed.
-    assert gift_format.gift(chapters, ROOT_CATEGORY, LABELS, CITATIONS) == gift_text
-    assert moodle_format.moodle_xml(chapters, ROOT_CATEGORY, LABELS, CITATIONS) == xml
+def question(exercise, prompt: str, solution: str = "Because.") -> lms_text.Question:
+    return lms_text.Question(exercise, lms_text.from_text(prompt), lms_text.from_text(solution))
 
 
 def test_cdata_and_html_are_escaped():
     exercise = next(e for e in load(DATA).exercises if e.id == "sample-short")
-    exercise.prompt = "Is 1 < 2 & ]]> safe?"
     exercise.accept = ["1 < 2 & ]]> 3"]
-    quiz = etree.fromstring(moodle_format.moodle_xml([("T", [exercise])], ROOT_CATEGORY).encode())
+    chapters = [("T", [question(exercise, "Is 1 < 2 & ]]> safe?")])]
+    quiz = etree.fromstring(moodle_format.moodle_xml(chapters, ROOT_CATEGORY).encode())
     assert quiz.findtext("question[2]/questiontext/text") == "<p>Is 1 &lt; 2 &amp; ]]&gt; safe?</p>"
     assert quiz.findtext("question[2]/answer/text") == "1 < 2 & ]]> 3"
+    package = qti_format.qti_package(chapters, ROOT_CATEGORY)
+    item = etree.fromstring(zipfile.ZipFile(io.BytesIO(package)).read("items/sample-short.xml"))
+    assert item.findtext(f"{QTI}itemBody/{QTI}p") == "Is 1 < 2 & ]]> safe?"
+    assert [m.get("mapKey") for m in item.iter(f"{QTI}mapEntry")] == ["1 < 2 & ]]> 3"]
+
+
+def test_only_exportable_exercises_are_written():
+    exercises = load(DATA).exercises
+    chapters = [("Sample / one", [question(e, e.id) for e in exercises])]
+    items = parse_gift(gift_format.gift(chapters, ROOT_CATEGORY))
+    assert items[0] == {"category": f"{ROOT_CATEGORY}/Sample // one"}
+    assert [i["name"] for i in items[1:]] == [
+        "sample-choice", "sample-true", "sample-order", "sample-match", "sample-short"]
+    quiz = etree.fromstring(moodle_format.moodle_xml(chapters, ROOT_CATEGORY).encode("utf-8"))
+    assert [q.get("type") for q in quiz] == [
+        "category", "multichoice", "truefalse", "matching", "matching", "shortanswer"]
 
 
 @pytest.mark.parametrize("bad", [
@@ -353,6 +261,8 @@ def test_cdata_and_html_are_escaped():
     "::q::Text{~a ~b}",                # multiple choice with no right answer
     "Text{T}",                         # no name
     "::q::Text{=a -> 1 =b}",           # matching mixed with a short answer
+    "::q::Text{=a ~%50%b}",            # a wrong answer read as half right
+    "::q::Text{=%50%a}",               # an accepted answer read as half right
 ])
 def test_the_gift_checker_rejects_malformed_questions(bad):
     with pytest.raises(AssertionError):
@@ -361,13 +271,10 @@ def test_the_gift_checker_rejects_malformed_questions(bad):
 
 # -- QTI 2.1 -----------------------------------------------------------------------------------
 
-QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
 
 
 def test_qti_package_lists_every_item_and_each_item_keys_the_right_answer(lms, chapters):
-    import zipfile
-
     with zipfile.ZipFile(lms / f"{BASENAME}-qti21.zip") as package:
         names = set(package.namelist())
         manifest = etree.fromstring(package.read("imsmanifest.xml"))

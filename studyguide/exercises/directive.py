@@ -15,6 +15,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from studyguide.editions import MARKING_GUIDANCE
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.model import Exercise, ExerciseFileError, load
 
@@ -121,7 +122,7 @@ class ExercisesDirective(SphinxDirective):
             node += model
         self.parse(exercise.solution, exercise, "solution", node)
         if exercise.marking:
-            marking = nodes.container(classes=["marking"])
+            marking = nodes.container(classes=["marking"], material=MARKING_GUIDANCE)
             marking += nodes.paragraph("", "", nodes.strong("", "Marking guidance"))
             self.parse(exercise.marking, exercise, "marking", marking)
             node += marking
@@ -153,4 +154,4 @@ class AnswerKeyDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         self.env.domains["guide"].data.setdefault("answer_key", {})[self.env.docname] = True
-        return [ex.answer_key(), ex.objectives_map(edition="instructor")]
+        return [ex.answer_key(), ex.objectives_map()]
