@@ -23,7 +23,7 @@ from pathlib import Path
 from studyguide.settings import file_name
 
 ROOT = Path(__file__).resolve().parent.parent
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms")
+FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards")
 BASENAME = "stalin-zhukov"  # conf.py's studyguide_basename
 
 
