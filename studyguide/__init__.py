@@ -32,6 +32,7 @@ EXTENSIONS = (
     "studyguide.pdf.builder",
     "studyguide.pdf.worksheets",
     "studyguide.lms.builder",
+    "studyguide.flashcards.builder",
 )
 
 

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms")
+FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards")
 
 
 def default_root() -> Path:
