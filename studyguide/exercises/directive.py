@@ -125,6 +125,8 @@ class ExercisesDirective(SphinxDirective):
             marking += nodes.paragraph("", "", nodes.strong("", "Marking guidance"))
             self.parse(exercise.marking, exercise, "marking", marking)
             node += marking
+        if exercise.levels:
+            node += self.levels_table(exercise)
         xref = addnodes.pending_xref(
             "", nodes.inline("", exercise.section), refdomain="std", reftype="ref",  # checked by the domain
             reftarget=exercise.section, refexplicit=False, refdoc=self.env.docname,
@@ -132,6 +134,35 @@ class ExercisesDirective(SphinxDirective):
         xref.source, xref.line = str(exercise.path), exercise.lines.get("section", exercise.line)
         node += nodes.paragraph("", "", nodes.Text("Draws on: "), xref, classes=["draws-on"])
         return node
+
+    def levels_table(self, exercise: Exercise) -> nodes.table:
+        """The mark bands as a real table (header cells, a caption) so every format can
+        read it out or print it as a mark scheme, highest level first."""
+        table = nodes.table(classes=["levels"])
+        table += nodes.title("", "Level descriptors")
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (12, 12, 76):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        head += self._row([[nodes.paragraph("", text)] for text in ("Level", "Marks", "Descriptor")])
+        group += head
+        body = nodes.tbody()
+        for level in exercise.levels:
+            cell = nodes.container()
+            content = StringList(level.descriptor.splitlines(), source=str(exercise.path))
+            self.state.nested_parse(content, level.line, cell)
+            body += self._row([[nodes.paragraph("", f"Level {level.number}")],
+                               [nodes.paragraph("", level.marks)], list(cell.children)])
+        group += body
+        return table
+
+    @staticmethod
+    def _row(cells: list[list[nodes.Node]]) -> nodes.row:
+        row = nodes.row()
+        for content in cells:
+            row += nodes.entry("", *content)
+        return row
 
     @staticmethod
     def answer_text(exercise: Exercise) -> str:
