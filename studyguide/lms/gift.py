@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from studyguide.exercises.model import Exercise
-from studyguide.lms.text import Chapters, pairs, prompt, category, exportable, plain
+from studyguide.lms.text import Chapters, pairs, prompt, category, exportable, manual, plain
 
 
 def escape_gift(text: str) -> str:
@@ -35,6 +35,8 @@ def gift_question(exercise: Exercise, labels=None, citations=None) -> str:
         lines[-1] += "T" if exercise.answer else "F"
     elif exercise.type in ("matching", "ordering"):
         lines += [f"\t={text(left)} -> {text(right)}" for left, right in pairs(exercise)]
+    elif manual(exercise):
+        pass  # no answers: GIFT reads an empty answer block as an essay question
     else:
         lines += [f"\t={text(answer)}" for answer in exercise.accept]
     feedback = text(exercise.solution)
@@ -47,7 +49,7 @@ def gift_question(exercise: Exercise, labels=None, citations=None) -> str:
 
 def gift(chapters: Chapters, root: str, labels=None, citations=None) -> str:
     """A GIFT file: one ``$CATEGORY`` per chapter, then that chapter's questions."""
-    blocks = [f"// {root}: auto-gradable review exercises (GIFT format)"]
+    blocks = [f"// {root}: review exercises (GIFT format); open short answers are essay questions"]
     for title, exercises in chapters:
         chosen = [e for e in exercises if exportable(e)]
         if chosen:

@@ -12,6 +12,7 @@ from studyguide.lms.text import (
     category,
     exportable,
     inline,
+    manual,
     plain,
 )
 
@@ -40,13 +41,13 @@ def moodle_question(exercise: Exercise, labels=None, citations=None) -> str:
     def html(myst: str) -> str:
         return _html(plain(myst, labels, citations))
 
-    kind = MOODLE_TYPES[exercise.type]
+    kind = "essay" if manual(exercise) else MOODLE_TYPES[exercise.type]
     out = [f'<question type="{kind}">',
            f"<name><text>{escape(exercise.id)}</text></name>",
            _text("questiontext", _html(prompt(exercise, labels, citations))),
            _text("generalfeedback", html(exercise.solution)),
            "<defaultgrade>1</defaultgrade>",
-           f"<penalty>{'1' if kind == 'truefalse' else '0.3333333'}</penalty>",
+           f"<penalty>{'1' if kind == 'truefalse' else '0' if kind == 'essay' else '0.3333333'}</penalty>",
            "<hidden>0</hidden>",
            f"<idnumber>{escape(exercise.id)}</idnumber>"]
     if kind == "multichoice":
@@ -61,6 +62,12 @@ def moodle_question(exercise: Exercise, labels=None, citations=None) -> str:
         out += [f'<subquestion format="html"><text>{_cdata(html(left))}</text>'
                 f"<answer><text>{_cdata(inline(right, labels, citations))}</text></answer></subquestion>"
                 for left, right in pairs(exercise)]
+    elif kind == "essay":  # marked by a teacher, who is shown the model answer
+        out += ["<responseformat>editor</responseformat>", "<responserequired>1</responserequired>",
+                "<responsefieldlines>5</responsefieldlines>", "<attachments>0</attachments>",
+                "<attachmentsrequired>0</attachmentsrequired>",
+                _text("graderinfo", html(str(exercise.answer))),
+                _text("responsetemplate", "")]
     else:
         out.append("<usecase>0</usecase>")
         out += [_answer(100, inline(a, labels, citations), "moodle_auto_format") for a in exercise.accept]

@@ -12,7 +12,7 @@ import zipfile
 from html import escape
 
 from studyguide.exercises.model import Exercise
-from studyguide.lms.text import Chapters, category, exportable, inline, plain, prompt
+from studyguide.lms.text import Chapters, category, exportable, inline, manual, plain, prompt
 
 NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -59,6 +59,9 @@ def item_xml(exercise: Exercise, labels=None, citations=None) -> str:
         sets = sets.replace("<simpleAssociableChoice ", '<simpleAssociableChoice matchMax="1" ')
         interaction = (f'<matchInteraction responseIdentifier="RESPONSE" shuffle="false" '
                        f'maxAssociations="{len(left)}">{sets}</matchInteraction>')
+    elif manual(exercise):  # a teacher marks it: no correct response, no response processing
+        declaration = ('cardinality="single" baseType="string"', "")
+        interaction = '<extendedTextInteraction responseIdentifier="RESPONSE" expectedLines="5"/>'
     else:  # short answer with accepted answers
         mapping = "".join(f'<mapEntry mapKey="{escape(text(a))}" mappedValue="1"/>' for a in exercise.accept)
         declaration = ('cardinality="single" baseType="string"',
@@ -75,8 +78,9 @@ def item_xml(exercise: Exercise, labels=None, citations=None) -> str:
         f'<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>\n'
         f'<outcomeDeclaration identifier="FEEDBACK" cardinality="single" baseType="identifier"/>\n'
         f"<itemBody>{body}{interaction}</itemBody>\n"
-        f'<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/'
-        f'{"map_response" if exercise.type == "short-answer" else "match_correct"}"/>\n'
+        + ("" if manual(exercise) else
+           f'<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/'
+           f'{"map_response" if exercise.type == "short-answer" else "match_correct"}"/>\n') +
         f'<modalFeedback outcomeIdentifier="FEEDBACK" identifier="SOLUTION" showHide="hide">'
         f"{feedback}</modalFeedback>\n"
         f"</assessmentItem>\n"
