@@ -126,6 +126,7 @@ class ExercisesDirective(SphinxDirective):
             self.parse(exercise.marking, exercise, "marking", marking)
             node += marking
         if exercise.levels:
+            node += nodes.paragraph("", "", nodes.strong("", "Level descriptors"), classes=["levels-title"])
             node += self.levels_table(exercise)
         xref = addnodes.pending_xref(
             "", nodes.inline("", exercise.section), refdomain="std", reftype="ref",  # checked by the domain
@@ -136,10 +137,10 @@ class ExercisesDirective(SphinxDirective):
         return node
 
     def levels_table(self, exercise: Exercise) -> nodes.table:
-        """The mark bands as a real table (header cells, a caption) so every format can
-        read it out or print it as a mark scheme, highest level first."""
+        """The mark bands as a real table with header cells, so every format can read it
+        out or print it as a mark scheme, highest level first. No caption: a captioned table
+        is numbered, and these must not shift the book's "Table N" numbers between editions."""
         table = nodes.table(classes=["levels"])
-        table += nodes.title("", "Level descriptors")
         group = nodes.tgroup(cols=3)
         table += group
         for width in (12, 12, 76):
