@@ -372,3 +372,22 @@ def test_other_types_are_auto_markable_exactly_when_auto_graded():
     for exercise in book.exercises:
         if exercise.type != "short-answer":
             assert exercise.auto_markable is exercise.auto_graded, exercise.id
+
+
+def test_a_source_analysis_may_have_levels_but_need_not(tmp_path):
+    source = """\
+- id: sample-source
+  type: source-analysis
+  objective: rise
+  section: sec-sample
+  source: '"Fly there immediately."'
+  attribution: Stalin, September 1941
+  prompt: What does the source show?
+  answer: Trust.
+  solution: Trust in Zhukov.
+"""
+    bands = "  levels:\n    - marks: 3-4\n      descriptor: Explains.\n    - marks: 1-2\n      descriptor: Describes.\n"
+    path = tmp_path / "ok.yaml"
+    path.write_text(HEAD + source + source.replace("sample-source", "sample-banded") + bands, encoding="utf-8")
+    plain_one, banded = load(path).exercises
+    assert plain_one.levels == [] and [lv.marks for lv in banded.levels] == ["3-4", "1-2"]
