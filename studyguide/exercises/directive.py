@@ -153,7 +153,7 @@ class ExercisesDirective(SphinxDirective):
             cell = nodes.container()
             content = StringList(level.descriptor.splitlines(), source=str(exercise.path))
             self.state.nested_parse(content, level.line, cell)
-            body += self._row([[nodes.paragraph("", f"Level {level.number}")],
+            body += self._row([[nodes.paragraph("", f"Level\u00a0{level.number}")],  # never split
                                [nodes.paragraph("", level.marks)], list(cell.children)])
         group += body
         return table
