@@ -94,6 +94,8 @@ def parse_gift(text: str) -> list[dict]:
 
 
 def classify(answers: str, block: str) -> dict:
+    if not answers:
+        return {"type": "essay"}  # Moodle reads an empty answer block as an essay question
     if answers in ("T", "F", "TRUE", "FALSE"):
         return {"type": "tf", "answer": answers.startswith("T")}
     marks = unescaped(answers, "=~")

@@ -121,10 +121,16 @@ class ExercisesDirective(SphinxDirective):
             self.parse(str(exercise.answer), exercise, "answer", model)
             node += model
         self.parse(exercise.solution, exercise, "solution", node)
-        if exercise.marking:
+        if exercise.marking or exercise.levels:
+            # The levels are marking guidance too: an edition that hides one hides both.
             marking = nodes.container(classes=["marking"], material=MARKING_GUIDANCE)
-            marking += nodes.paragraph("", "", nodes.strong("", "Marking guidance"))
-            self.parse(exercise.marking, exercise, "marking", marking)
+            if exercise.marking:
+                marking += nodes.paragraph("", "", nodes.strong("", "Marking guidance"))
+                self.parse(exercise.marking, exercise, "marking", marking)
+            if exercise.levels:
+                marking += nodes.paragraph("", "", nodes.strong("", "Level descriptors"),
+                                           classes=["levels-title"])
+                marking += self.levels_table(exercise)
             node += marking
         xref = addnodes.pending_xref(
             "", nodes.inline("", exercise.section), refdomain="std", reftype="ref",  # checked by the domain
@@ -133,6 +139,35 @@ class ExercisesDirective(SphinxDirective):
         xref.source, xref.line = str(exercise.path), exercise.lines.get("section", exercise.line)
         node += nodes.paragraph("", "", nodes.Text("Draws on: "), xref, classes=["draws-on"])
         return node
+
+    def levels_table(self, exercise: Exercise) -> nodes.table:
+        """The mark bands as a real table with header cells, so every format can read it
+        out or print it as a mark scheme, highest level first. No caption: a captioned table
+        is numbered, and these must not shift the book's "Table N" numbers between editions."""
+        table = nodes.table(classes=["levels"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (12, 12, 76):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        head += self._row([[nodes.paragraph("", text)] for text in ("Level", "Marks", "Descriptor")])
+        group += head
+        body = nodes.tbody()
+        for level in exercise.levels:
+            cell = nodes.container()
+            content = StringList(level.descriptor.splitlines(), source=str(exercise.path))
+            self.state.nested_parse(content, level.line, cell)
+            body += self._row([[nodes.paragraph("", f"Level\u00a0{level.number}")],  # never split
+                               [nodes.paragraph("", level.marks)], list(cell.children)])
+        group += body
+        return table
+
+    @staticmethod
+    def _row(cells: list[list[nodes.Node]]) -> nodes.row:
+        row = nodes.row()
+        for content in cells:
+            row += nodes.entry("", *content)
+        return row
 
     @staticmethod
     def answer_text(exercise: Exercise) -> str:

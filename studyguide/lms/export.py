@@ -5,9 +5,10 @@ and ``qti.qti_package()`` turn plain data (chapter titles and ``Question`` objec
 and ``questions.gather()`` makes that data from the book's resolved doctrees. Output depends on
 nothing but the input (no dates, no sets, no hash order), so the same book gives the same bytes.
 
-Only what a platform can mark on its own is exported: multiple choice, true or false,
-matching, ordering and short answers that list ``accept`` answers. Moodle core has no
-ordering question, so an ordering becomes a matching of each event to its position.
+What a platform can mark on its own is exported as such: multiple choice, true or false,
+matching, ordering and the short answers ``Exercise.auto_markable`` accepts. Every other short
+answer becomes a manually graded (essay) question. Moodle core has no ordering question, so
+an ordering becomes a matching of each event to its position.
 """
 
 from __future__ import annotations

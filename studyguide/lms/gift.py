@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from studyguide.lms.text import Chapters, Question, category, exportable, pairs
+from studyguide.lms.text import Chapters, Question, category, exportable, manual, pairs
 
 FORMAT = "[plain]"
 
@@ -54,6 +54,8 @@ def gift_question(question: Question) -> str:
         lines[-1] += "T" if exercise.answer else "F"
     elif exercise.type in ("matching", "ordering"):
         lines += [f"\t={gift_left(left)} -> {escape_gift(right)}" for left, right in pairs(exercise)]
+    elif manual(exercise):
+        pass  # no answers: GIFT reads an empty answer block as an essay question
     else:
         lines += [f"\t={gift_text(answer)}" for answer in exercise.accept]
     feedback = gift_text(question.feedback.text)
@@ -66,7 +68,7 @@ def gift_question(question: Question) -> str:
 
 def gift(chapters: Chapters, root: str) -> str:
     """A GIFT file: one ``$CATEGORY`` per chapter, then that chapter's questions."""
-    blocks = [f"// {root}: auto-gradable review exercises (GIFT format)"]
+    blocks = [f"// {root}: review exercises (GIFT format); open short answers are essay questions"]
     for title, questions in chapters:
         chosen = [q for q in questions if exportable(q.exercise)]
         if chosen:

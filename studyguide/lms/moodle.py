@@ -10,7 +10,7 @@ from html import escape
 
 from lxml import etree
 
-from studyguide.lms.text import Chapters, Question, category, exportable, pairs
+from studyguide.lms.text import Chapters, Question, category, exportable, manual, pairs
 
 MOODLE_TYPES = {"multiple-choice": "multichoice", "true-false": "truefalse", "matching": "matching",
                 "ordering": "matching", "short-answer": "shortanswer"}
@@ -42,13 +42,13 @@ def _answer(parent, fraction: int, text: str, fmt: str = "html") -> None:
 
 def moodle_question(quiz, question: Question) -> None:
     exercise = question.exercise
-    kind = MOODLE_TYPES[exercise.type]
+    kind = "essay" if manual(exercise) else MOODLE_TYPES[exercise.type]
     out = _sub(quiz, "question", type=kind)
     _sub(_sub(out, "name"), "text", exercise.id)
     _text(out, "questiontext", question.prompt.html)
     _text(out, "generalfeedback", question.feedback.html)
     _sub(out, "defaultgrade", "1")
-    _sub(out, "penalty", "1" if kind == "truefalse" else "0.3333333")
+    _sub(out, "penalty", {"truefalse": "1", "essay": "0"}.get(kind, "0.3333333"))
     _sub(out, "hidden", "0")
     _sub(out, "idnumber", exercise.id)
     if kind == "multichoice":
@@ -65,6 +65,13 @@ def moodle_question(quiz, question: Question) -> None:
         for left, right in pairs(exercise):
             sub = _text(out, "subquestion", _choice_html(left))
             _sub(_sub(sub, "answer"), "text", right)
+    elif kind == "essay":  # marked by a teacher, who is shown the model answer
+        for tag, value in (("responseformat", "editor"), ("responserequired", "1"),
+                           ("responsefieldlines", "5"), ("attachments", "0"),
+                           ("attachmentsrequired", "0")):
+            _sub(out, tag, value)
+        _text(out, "graderinfo", f"<p>{escape(str(exercise.answer))}</p>{question.feedback.html}")
+        _text(out, "responsetemplate", "")
     else:
         _sub(out, "usecase", "0")
         for accepted in exercise.accept:

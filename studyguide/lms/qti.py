@@ -12,7 +12,7 @@ import zipfile
 
 from lxml import etree
 
-from studyguide.lms.text import Chapters, Question, category, exportable
+from studyguide.lms.text import Chapters, Question, category, exportable, manual
 
 NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -85,6 +85,10 @@ def item(question: Question) -> etree._Element:
         for items, prefix in ((left, "L"), (right, "R")):
             _choices(_sub(interaction, "simpleMatchSet"), "simpleAssociableChoice", items, prefix,
                      matchMax="1")
+    elif manual(exercise):  # a teacher marks it: no correct response, no response processing
+        declaration.set("cardinality", "single")
+        declaration.set("baseType", "string")
+        _sub(body, "extendedTextInteraction", responseIdentifier="RESPONSE", expectedLines="5")
     else:  # short answer with accepted answers
         declaration.set("cardinality", "single")
         declaration.set("baseType", "string")
@@ -93,8 +97,9 @@ def item(question: Question) -> etree._Element:
         for accepted in exercise.accept:
             _sub(mapping, "mapEntry", mapKey=accepted, mappedValue="1")
         _sub(body, "textEntryInteraction", responseIdentifier="RESPONSE", expectedLength="30")
-    template = "map_response" if exercise.type == "short-answer" else "match_correct"
-    _sub(root, "responseProcessing", template=TEMPLATES + template)
+    if not manual(exercise):
+        template = "map_response" if exercise.type == "short-answer" else "match_correct"
+        _sub(root, "responseProcessing", template=TEMPLATES + template)
     feedback = _sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="SOLUTION",
                     showHide="hide")
     _paragraphs(feedback, question.feedback.paragraphs)

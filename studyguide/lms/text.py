@@ -23,8 +23,16 @@ ORDER_NOTE = "Give each event its position in the sequence, from 1 (the earliest
 
 
 def exportable(exercise: Exercise) -> bool:
-    """A short answer is only machine-markable when the author listed answers to accept."""
-    return exercise.auto_graded or (exercise.type == "short-answer" and bool(exercise.accept))
+    """What goes into a question bank: everything a platform can mark on its own
+    (``Exercise.auto_markable`` decides for short answers), and every other short answer,
+    as a manually graded question (see ``manual``)."""
+    return exercise.auto_markable or exercise.type == "short-answer"
+
+
+def manual(exercise: Exercise) -> bool:
+    """A short answer whose accepted answers could not be matched fairly: the platform
+    collects the response for a teacher (an essay question) with the model answer for them."""
+    return exercise.type == "short-answer" and not exercise.auto_markable
 
 
 @dataclass(frozen=True)
