@@ -70,6 +70,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
     def pdf_path(self) -> Path:
         return Path(self.outdir) / output_name(self.config, "pdf")
 
+    produced = pdf_path  # what the build driver publishes
+
     # -- assembly --------------------------------------------------------------------------
 
     def assemble_doctree(self) -> nodes.document:
