@@ -7,11 +7,12 @@ A build, in order:
 2. **Up to date?** It digests the sources (paths and contents, not mtimes: a deleted,
    renamed or just-edited file always counts) and returns at once, without starting Sphinx,
    when every requested target was published from the same digest.
-3. **Parse**: one Sphinx process reads the sources into the shared doctree folder
-   (``.work/doctrees``, kept between builds, so an edit rereads one file).
-4. **Write**: one process per format, side by side, from that parse. Each reports through
-   files, never through its console: Sphinx's warning stream, and a manifest of what it
-   produced (``studyguide.run_sphinx``).
+3. **Parse**: the first format's Sphinx process reads the sources into the shared doctree
+   folder (``.work/doctrees``, kept between builds, so an edit rereads one file) and says
+   on a pipe when the parse is saved (at Sphinx's ``write-started``).
+4. **Write**: then the other formats start, one process each, side by side with the first,
+   from that parse. Each reports through files, never through its console: Sphinx's
+   warning stream, and a manifest of what it produced (``studyguide.run_sphinx``).
 5. **Publish**, only when every format succeeded: a new generation and one atomic switch
    (``studyguide.publish``). A failed build publishes nothing and drops the saved parse, so
    the next run reports every problem again.
@@ -67,9 +68,8 @@ def source_date_epoch() -> str:
     return value.strip()
 
 
-def digest_sources(paths: list[Path], extra: list[str], key: str) -> str:
-    """Paths and contents of every file the build reads, plus what the build is asked for."""
-    digest = hashlib.sha256(key.encode())
+def scan(paths: list[Path], extra: list[str]) -> dict[str, str]:
+    """The content digest of every file the build reads, by path."""
     files: set[Path] = {Path(p) for p in extra}
     for path in paths:
         if path.is_file():
@@ -78,13 +78,18 @@ def digest_sources(paths: list[Path], extra: list[str], key: str) -> str:
             for folder, dirs, names in os.walk(path):
                 dirs[:] = [d for d in dirs if d not in SKIP]
                 files.update(Path(folder) / n for n in names if not n.endswith(".pyc"))
+    found = {}
     for path in sorted(files):
-        digest.update(str(path).encode() + b"\0")
         try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            found[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
-            digest.update(b"missing")
-    return digest.hexdigest()
+            found[str(path)] = "missing"
+    return found
+
+
+def digest(files: dict[str, str], key: str) -> str:
+    """One digest of the sources and of what the build is asked for."""
+    return hashlib.sha256(json.dumps([key, sorted(files.items())]).encode()).hexdigest()
 
 
 class Driver:
@@ -111,21 +116,20 @@ class Driver:
 
     # -- children --------------------------------------------------------------------------
 
-    def start(self, builder: str, parse: bool = False) -> tuple[subprocess.Popen, Path, Path]:
-        name = "parse" if parse else builder
-        base = self.work / "parse" if parse else self.variant / builder
+    def start(self, builder: str, parsed_fd: int | None = None) -> tuple[subprocess.Popen, Path, Path]:
+        base = self.variant / builder
         warnings, manifest = base.with_suffix(".warnings"), base.with_suffix(".json")
         manifest.unlink(missing_ok=True)
         cmd = [sys.executable, "-m", "studyguide.run_sphinx", "--builder", builder,
                "--source", str(self.args.source), "--confdir", str(ROOT), "--doctrees", str(self.doctrees),
                "--out", str(base), "--warnings", str(warnings), "--manifest", str(manifest)]
-        if parse:
-            cmd.append("--parse")
+        if parsed_fd is not None:
+            cmd += ["--parsed-fd", str(parsed_fd), "--changed", str(self.work / "changed.json")]
         if not self.args.quiet:
-            cmd += ["--label", name]
+            cmd += ["--label", builder]
         env = {**os.environ, "EDITION": self.args.edition, "PAPER": self.args.paper}
         proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, process_group=0,
-                                preexec_fn=die_with_parent)
+                                preexec_fn=die_with_parent, pass_fds=() if parsed_fd is None else (parsed_fd,))
         self.children.append(proc)
         return proc, warnings, manifest
 
@@ -177,10 +181,11 @@ class Driver:
         args = self.args
         key = json.dumps([str(args.source.resolve()), args.edition, args.paper, os.environ["SOURCE_DATE_EPOCH"]])
         manifest = self.gens.manifest()
-        digest = digest_sources(self.inputs(), manifest.get("inputs", []), key)
+        files = scan(self.inputs(), manifest.get("inputs", []))
+        sources = digest(files, key)
         targets = {fmt: self.target(fmt) for fmt in args.formats}
         published = manifest["targets"]
-        if all(published.get(t, {}).get("digest") == digest and self.gens.target_path(t)
+        if all(published.get(t, {}).get("digest") == sources and self.gens.target_path(t)
                for t in targets.values()):
             self.gens.link_entries()
             self.say(f"Up to date: {', '.join(targets.values())} (the sources have not changed).")
@@ -188,31 +193,43 @@ class Driver:
 
         self.say(f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}")
         self.variant.mkdir(parents=True, exist_ok=True)
-        proc, parse_warnings, parse_manifest = self.start("html", parse=True)
-        if proc.wait() != 0:
-            return self.fail(["parse"], [parse_warnings])
-
-        started = time.monotonic()
-        writers = {fmt: self.start(fmt) for fmt in args.formats}
+        # Sphinx rereads a file when its mtime is newer than its last reading; tell it also
+        # which files changed content since the last good build, whatever their mtime says.
+        known = manifest.get("files", {})
+        changed = sorted(set(files) ^ set(known) | {p for p in files if known.get(p) != files[p]})
+        (self.work / "changed.json").write_text(json.dumps(changed), encoding="utf-8")
+        first, *rest = args.formats
+        read_end, write_end = os.pipe()
+        try:
+            writers = {first: self.start(first, parsed_fd=write_end)}
+        finally:
+            os.close(write_end)
+        with os.fdopen(read_end, "rb") as parsed:
+            verdict = parsed.read()  # "ok" once the parse is saved; nothing if the process died
+        if verdict.strip() == b"ok":
+            writers.update({fmt: self.start(fmt) for fmt in rest})
         codes = {fmt: proc.wait() for fmt, (proc, _, _) in writers.items()}
-        failed = [fmt for fmt, code in codes.items() if code != 0]
-        warning_files = [parse_warnings, *(w for _, w, _ in writers.values())]
+        failed = [fmt for fmt, code in codes.items() if code != 0] or \
+            [fmt for fmt in args.formats if fmt not in writers]
+        warning_files = [w for _, w, _ in writers.values()]
         if failed:
             return self.fail(failed, warning_files)
         self.report(warning_files, failed=False)
-        self.say(f"  written in {time.monotonic() - started:.1f}s")
 
         produced = {}
         for fmt, (_, _, path) in writers.items():
             facts = json.loads(path.read_text(encoding="utf-8"))
             produced[fmt] = (self.variant / fmt / facts["produced"]).resolve(), facts["wants"]
         gen = NewGeneration(self.gens)
-        gen.inputs = json.loads(parse_manifest.read_text(encoding="utf-8"))["inputs"]
-        digest = digest_sources(self.inputs(), gen.inputs, key)  # with what this parse read
+        gen.inputs = json.loads(writers[first][2].read_text(encoding="utf-8"))["inputs"]
+        # As the sources were when this build started (an edit during the build is seen by
+        # the next), with the files this parse read that the first look did not know of.
+        gen.files = {**scan([], [p for p in gen.inputs if p not in files]), **files}
+        sources = digest(gen.files, key)
         try:
             gen.keep_others(set(targets.values()))
             for fmt, (source, _) in produced.items():
-                gen.add(targets[fmt], source, digest)
+                gen.add(targets[fmt], source, sources)
                 pause("publish")
             for fmt, (_, wants) in produced.items():  # the web edition's copies of the others
                 for rel, other in wants.items():

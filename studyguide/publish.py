@@ -97,6 +97,7 @@ class NewGeneration:
         old = gens.manifest()
         self.targets: dict[str, dict] = {}
         self.inputs: list[str] = old.get("inputs", [])
+        self.files: dict[str, str] = old.get("files", {})
         self._old = old["targets"]
 
     def keep_others(self, replaced: set[str]) -> None:
@@ -128,7 +129,7 @@ class NewGeneration:
     def switch(self) -> Path:
         """Make this generation the published one: one rename of the ``current`` link."""
         (self.dir / MANIFEST).write_text(json.dumps(
-            {"targets": self.targets, "inputs": self.inputs}, indent=1, sort_keys=True), encoding="utf-8")
+            {"targets": self.targets, "inputs": self.inputs, "files": self.files}, indent=1, sort_keys=True), encoding="utf-8")
         final = self.gens.gens / str(self.number)
         self.dir.rename(final)
         tmp = self.gens.root / "current.tmp"
