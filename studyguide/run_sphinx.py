@@ -112,15 +112,20 @@ def clear_stale(app, *_args) -> list[str]:
     # written completely; a removed document's page goes.
     seen = navigation_file(builder)
     nav = navigation(env)
-    rewrite_all = not seen.is_file() or seen.read_text() != nav
-    seen.unlink(missing_ok=True)  # written again once this build has succeeded
+    pages = {}
     for page in out.rglob(f"*{suffix}"):
         rel = page.relative_to(out)
-        if rel.parts[0].startswith(("_", ".")):
-            continue
-        docname = rel.as_posix()[: -len(suffix)]
+        if not rel.parts[0].startswith(("_", ".")):
+            pages[rel.as_posix()[: -len(suffix)]] = page
+    rewrite_all = not seen.is_file() or seen.read_text() != nav  # (a removed document counts)
+    seen.unlink(missing_ok=True)  # written again once this build has succeeded
+    for docname, page in pages.items():
         if rewrite_all or docname not in env.all_docs:
             page.unlink()
+    if rewrite_all:
+        # Sphinx prunes a removed document from the search index but keeps its words, with
+        # no page: when every page is written again, the index is made anew too.
+        (out / "searchindex.js").unlink(missing_ok=True)
     return sorted(env.found_docs) if rewrite_all else []
 
 
