@@ -134,24 +134,16 @@ class Driver:
         return proc, warnings, manifest
 
     def stop_children(self) -> None:
-        """SIGTERM to each child's process group (Sphinx and its PDF workers), then SIGKILL."""
-        alive = [p for p in self.children if p.poll() is None]
-        for proc in alive:
+        """SIGKILL to each child's process group: Sphinx, its PDF workers and multiprocessing's
+        resource tracker (which ignores SIGTERM) all stop at once, with nothing to say. Their
+        half-written work files are never published, and the next run clears them. (Only
+        children not yet reaped: a reaped child's group number may belong to someone else.)"""
+        for proc in [p for p in self.children if p.returncode is None]:
             try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + 3
-        for proc in alive:
-            try:
-                proc.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-        for proc in self.children:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)  # stragglers, and workers of a dead parent
+                os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        for proc in self.children:
             proc.wait()
 
     def report(self, warning_files: list[Path], failed: bool) -> None:

@@ -144,9 +144,21 @@ def test_kill_9_leaves_the_old_or_the_new_build(tree, point, expected):
     build.wait()
     assert not no_processes_left(tree, within=5), "processes of the killed build are still running"
     after_kill = snapshot(tree / "_build")
+    edited = EDIT in (tree / "_build" / "html" / "ch1.html").read_text()
+    one_build(after_kill)
+    if expected == "old":
+        assert after_kill == old, f"killed at {point}: the old build was changed"
+    else:
+        assert edited and after_kill.keys() == old.keys(), f"killed at {point}: not the whole new build"
     new = next_build_works(tree)
     assert new != old
-    assert after_kill == (old if expected == "old" else new), f"killed at {point}: a mixed or missing build"
+
+
+def one_build(state: dict[str, str]) -> None:
+    """The web edition's download copies are the very files published beside it."""
+    copies = {k.rsplit("/", 1)[1]: v for k, v in state.items() if k.startswith("html/downloads/")}
+    books = {k.rsplit("/", 1)[1]: v for k, v in state.items() if not k.startswith("html/")}
+    assert copies and copies == books, "the downloads and the published files come from different builds"
 
 
 @pytest.mark.parametrize(("sig", "to_group", "code"), [
