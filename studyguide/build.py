@@ -197,7 +197,7 @@ class Driver:
         finally:
             os.close(write_end)
         with os.fdopen(read_end, "rb") as parsed:
-            verdict = parsed.read()  # "ok" once the parse is saved; nothing if the process died
+            verdict = parsed.readline()  # "ok" once the parse is saved; nothing if it died
         if verdict.strip() == b"ok":
             writers.update({fmt: self.start(fmt) for fmt in rest})
         codes = {fmt: proc.wait() for fmt, (proc, _, _) in writers.items()}

@@ -26,6 +26,13 @@ from pathlib import Path
 MANIFEST = ".published.json"
 
 
+def published_file(build_dir: Path, target: str) -> Path:
+    """Where a published target is ("epub", "pdf-letter", "instructor/pdf"), for the tests
+    and the benchmark, which thus never spell the book's file names (conf.py's business)."""
+    manifest = json.loads((build_dir / "current" / MANIFEST).read_text(encoding="utf-8"))
+    return build_dir / manifest["targets"][target]["file"]
+
+
 class Generations:
     def __init__(self, root: Path) -> None:
         self.root = root

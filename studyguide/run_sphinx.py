@@ -72,15 +72,13 @@ def cause(exc: BaseException) -> str:
 
 
 def navigation(env) -> str:
-    """What every page's sidebar shows: titles, sections, the toctrees and the numbering."""
+    """What every page's sidebar shows: the documents, their titles and sections, and the
+    toctrees (section numbers follow from these; they are assigned only after reading)."""
     digest = hashlib.sha256()
     for docname in sorted(env.all_docs):
         title, toc = env.titles.get(docname), env.tocs.get(docname)
         digest.update(repr((docname, title.astext() if title else "", toc.astext() if toc else "",
-                            sorted(env.toctree_includes.get(docname, ())),
-                            sorted(env.toc_secnumbers.get(docname, {}).items()),
-                            sorted((k, sorted(v.items())) for k, v in env.toc_fignumbers.get(docname, {}).items()),
-                            )).encode())
+                            env.toctree_includes.get(docname, []))).encode())
     return digest.hexdigest()
 
 

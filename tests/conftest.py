@@ -7,8 +7,8 @@ one is missing a test is skipped with the command that installs it, except in CI
 
 from __future__ import annotations
 
-import json
 import os
+import runpy
 import shutil
 import subprocess
 import sys
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from studyguide.publish import published_file as published
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
@@ -34,11 +36,9 @@ def need(tool: str) -> str:
     pytest.skip(message)
 
 
-def published(build_dir: Path, target: str) -> Path:
-    """The published file or folder of a target ("epub", "instructor/pdf"), as the driver
-    recorded it (the book's file names are conf.py's business, not the tests')."""
-    manifest = json.loads((build_dir / "current" / ".published.json").read_text(encoding="utf-8"))
-    return build_dir / manifest["targets"][target]["file"]
+def conf(name: str):
+    """A value of the book's conf.py (it only sets values), e.g. the book's file name."""
+    return runpy.run_path(str(ROOT / "conf.py"))[name]
 
 
 @dataclass

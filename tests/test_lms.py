@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from conftest import conf
 from studyguide.exercises.model import load
 from studyguide.lms import gift as gift_format
 from studyguide.lms import moodle as moodle_format
@@ -24,7 +25,7 @@ from studyguide.lms import text as lms_text
 
 ROOT = Path(__file__).parents[1]
 EPOCH = "1764028800"
-BASENAME = "stalin-zhukov"
+BASENAME = conf("studyguide_basename")
 ROOT_CATEGORY = "Stalin and Zhukov"
 GIFT_TYPES = {"multiple-choice": "mc", "true-false": "tf", "matching": "match",
               "ordering": "match", "short-answer": "short"}
