@@ -100,8 +100,14 @@ def clear_stale(app, *_args) -> list[str]:
         for path in out.iterdir():
             shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
         return []
-    for folder in ("_images", "_downloads", "_sources"):  # copied again on every write
-        shutil.rmtree(out / folder, ignore_errors=True)
+    shutil.rmtree(out / "_downloads", ignore_errors=True)  # all copied again on every write
+    # Images are copied only for the pages written now: keep those the sources still use.
+    images = out / getattr(builder, "imagedir", "_images")
+    used = {name for _docs, name in env.images.values()}
+    if images.is_dir():
+        for path in images.iterdir():
+            if path.name not in used:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
     suffix = getattr(builder, "out_suffix", None)
     if not suffix:
         return []

@@ -118,6 +118,21 @@ def test_edit_within_the_same_clock_tick_is_built(tmp_path):
     assert "written in the same tick" in (out / "html" / "ch1.html").read_text()
 
 
+def test_an_edit_keeps_what_unchanged_pages_use(tmp_path):
+    """Only the edited page is written again; the image of a page that is not stays."""
+    source = copy_book(tmp_path)
+    book, out = source / "book", tmp_path / "_build"
+    assert run_build(out, "html", "epub", source=book).returncode == 0
+    glossary = book / "glossary.md"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "\nA line added to the glossary.\n",
+                        encoding="utf-8")
+    again = run_build(out, "html", "epub", source=book)
+    assert again.returncode == 0, again.output
+    assert (out / "html" / "_images" / "img.png").is_file()
+    with zipfile.ZipFile(again.epub) as epub:
+        assert [n for n in epub.namelist() if n.endswith("img.png")], epub.namelist()
+
+
 def test_unchanged_sources_return_at_once(tmp_path):
     source = copy_book(tmp_path)
     book, out = source / "book", tmp_path / "_build"
