@@ -189,3 +189,29 @@ def test_read_only_build_folder_is_one_line(tmp_path):
     wrap = ["unshare", "-rm", "sh", "-c", f'mount -o bind,ro "{out}" "{out}" && exec "$0" "$@"']
     line = one_plain_line(driver(out, {"SOURCE_DATE_EPOCH": EPOCH}, *wrap))
     assert str(out) in line and "Read-only file system" in line, line
+
+
+def test_removed_chapter_leaves_no_worksheet(tmp_path):
+    source = copy_book(tmp_path)
+    book, out = source / "book", tmp_path / "_build"
+    (book / "ch2.md").write_text(
+        "(ch-two)=\n# Chapter two\n\n```{objectives}\nrecall: Recall the second chapter.\n```\n\n"
+        "(sec-two)=\n## Two\n\nMore text.\n\n## Review exercises\n\n```{exercises} ch2\n```\n", encoding="utf-8")
+    (source / "exercises" / "ch2.yaml").write_text(
+        "chapter: ch2\nexercises:\n  - id: two-tf\n    type: true-false\n    objective: recall\n"
+        "    section: sec-two\n    prompt: |\n      There is a second chapter.\n    answer: true\n"
+        "    solution: |\n      True.\n", encoding="utf-8")
+    index = book / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("ch1\n", "ch1\nch2\n"), encoding="utf-8")
+    first = run_build(out, "worksheets", source=book)
+    assert first.returncode == 0, first.output
+    sheets = sorted(p.name for p in (out / "worksheets").iterdir())
+    assert len([s for s in sheets if "2" in s]) >= 1, sheets
+
+    (book / "ch2.md").unlink()
+    (source / "exercises" / "ch2.yaml").unlink()
+    index.write_text(index.read_text(encoding="utf-8").replace("ch1\nch2\n", "ch1\n"), encoding="utf-8")
+    second = run_build(out, "worksheets", source=book)
+    assert second.returncode == 0, second.output
+    left = sorted(p.name for p in (out / "worksheets").iterdir())
+    assert left and set(left) < set(sheets), (sheets, left)

@@ -99,6 +99,10 @@ class WorksheetBuilder(PDFBuilder):
                     for stem, html in self.sheets]
             for stem, job in jobs:
                 logger.info("%s.pdf: %d pages", stem, job.result()["pages"])
+        current = {f"{stem}.pdf" for stem, _html in self.sheets}
+        for old in target_dir.glob("*.pdf"):  # a removed chapter's sheets are not published
+            if old.name not in current:
+                old.unlink()
 
 
 def setup(app: Sphinx) -> dict:
