@@ -142,12 +142,13 @@ def reread_changed(changed_list: str):
     """An ``env-get-outdated`` handler: the documents whose source, or a file they depend
     on, changed content since the last good build (the driver's list), even when the
     file's mtime is no newer than their last reading (an edit in the same clock tick, a
-    file restored from a copy). A change to the package's code rereads everything."""
+    file restored from a copy). A change to the package's Python code rereads everything
+    (its directives and transforms made the saved doctrees)."""
     changed = {Path(p) for p in json.loads(Path(changed_list).read_text(encoding="utf-8"))}
     package = Path(__file__).resolve().parent
 
     def outdated(app, env, added, changed_docs, removed) -> list[str]:
-        if any(package in path.parents for path in changed):
+        if any(package in path.parents and path.suffix == ".py" for path in changed):
             return sorted(env.found_docs)
         src = Path(app.srcdir)
         docs = {env.path2doc(str(p)) for p in changed if src in p.parents} - {None}
