@@ -148,7 +148,9 @@ def scale_book(tree: Path, copies: int) -> None:
     """Make the book ``copies`` times its size: every chapter and its exercise file repeated,
     front and back matter once. Copy 1 keeps the real names (the back matter links to them);
     copy k suffixes every label, figure name, exercise id and chapter name with ``-k``."""
-    chapters = sorted((tree / "book/chapters").glob("*.md"))
+    index = tree / "book/index.md"
+    listed = [line for line in index.read_text().splitlines() if line.startswith("chapters/")]
+    chapters = [tree / "book" / f"{entry}.md" for entry in listed]  # in the toctree's order
     labels: set[str] = set()
     for path in chapters:
         labels |= {a or b for a, b in re.findall(r"^\(([\w-]+)\)=$|^:name: ([\w-]+)$",
@@ -169,9 +171,7 @@ def scale_book(tree: Path, copies: int) -> None:
             yaml = re.sub(r"^(\s*- id: )([\w-]+)$", rf"\1\2-{k}", yaml, flags=re.M)
             yaml = yaml.replace(f"chapter: chapters/{path.stem}", f"chapter: chapters/{stem}")
             (tree / f"exercises/{stem}.yaml").write_text(yaml)
-    index = tree / "book/index.md"
-    original = "\n".join(f"chapters/{p.stem}" for p in chapters)
-    index.write_text(index.read_text().replace(original, "\n".join(toc)))
+    index.write_text(index.read_text().replace("\n".join(listed), "\n".join(toc)))
 
 
 # -- The contenders ------------------------------------------------------------------------
