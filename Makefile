@@ -20,62 +20,39 @@ export PAPER EDITION
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
-# Everything a build reads. Make compares these with the stamps below, so an unchanged
-# tree rebuilds nothing without starting Sphinx at all.
-SOURCES := conf.py pyproject.toml $(shell find book exercises studyguide -type f \
-	-not -path 'book/_figures/*' -not -name '*.pyc' -not -path '*/__pycache__/*' 2>/dev/null)
 BUILD := $(PY) -m studyguide.build
-STAMPS := _build/.stamps
 
-# A stamp stands only for outputs that still exist: deleting one makes `make` rebuild it.
-$(foreach f,html/index.html epub/stalin-zhukov.epub pdf/stalin-zhukov.pdf,$(if $(wildcard _build/$(f)),,\
-	$(shell rm -f $(STAMPS)/all-student-* $(STAMPS)/$(firstword $(subst /, ,$(f)))-student-*)))
+# Every build target calls the driver, which decides freshness itself: it digests the
+# sources' paths and contents (so a deleted, renamed or just-edited file is never missed)
+# and returns at once, without starting Sphinx, when nothing changed since the build that
+# is published. The driver also takes the build folder's lock and publishes atomically.
+FORMATS_all := html epub pdf
+FORMATS_instructor := html pdf
+EDITION_instructor := instructor
 
 .PHONY: all html epub pdf instructor worksheets lms test live bench clean venv test-deps
 
-all: $(STAMPS)/all-$(EDITION)-$(PAPER)
-html: $(STAMPS)/html-$(EDITION)-$(PAPER)
-epub: $(STAMPS)/epub-$(EDITION)-$(PAPER)
-pdf: $(STAMPS)/pdf-$(EDITION)-$(PAPER)
-
-$(STAMPS)/all-%: $(SOURCES) $(VENV)/.installed
-	$(BUILD) html epub pdf --edition $(EDITION) --paper $(PAPER)
-	@mkdir -p $(STAMPS) && touch $@
-$(STAMPS)/html-%: $(SOURCES) $(VENV)/.installed
-	$(BUILD) html --edition $(EDITION) --paper $(PAPER)
-	@mkdir -p $(STAMPS) && touch $@
-$(STAMPS)/epub-%: $(SOURCES) $(VENV)/.installed
-	$(BUILD) epub --edition $(EDITION) --paper $(PAPER)
-	@mkdir -p $(STAMPS) && touch $@
-$(STAMPS)/pdf-%: $(SOURCES) $(VENV)/.installed
-	$(BUILD) pdf --edition $(EDITION) --paper $(PAPER)
-	@mkdir -p $(STAMPS) && touch $@
-
-instructor:
-	$(MAKE) --no-print-directory EDITION=instructor $(STAMPS)/instructor-$(PAPER)
-$(STAMPS)/instructor-%: $(SOURCES) $(VENV)/.installed
-	$(BUILD) html pdf --edition instructor --paper $(PAPER)
-	@mkdir -p $(STAMPS) && touch $@
-
-worksheets: $(STAMPS)/worksheets-$(PAPER)
-$(STAMPS)/worksheets-%: $(SOURCES) $(VENV)/.installed
-	$(BUILD) worksheets --paper $(PAPER)
-	@mkdir -p $(STAMPS) && touch $@
-
-lms: $(STAMPS)/lms
-$(STAMPS)/lms: $(SOURCES) $(VENV)/.installed
-	$(BUILD) lms
-	@mkdir -p $(STAMPS) && touch $@
+all html epub pdf instructor worksheets lms: $(VENV)/.installed
+	@$(BUILD) $(or $(FORMATS_$@),$@) --edition $(or $(EDITION_$@),$(EDITION)) --paper $(PAPER)
 
 # The virtual environment: created when missing, refreshed when pyproject.toml changes.
 venv: $(VENV)/.installed
+# Building needs only the package and its dependencies; `make test`, `make live` and
+# `make bench` add their own extras. The install is editable in setuptools' `compat` mode:
+# a plain path entry to this checkout rather than an import hook, so that Sphinx, the
+# spawned PDF workers and pytest all import the studyguide/ being edited, and its data
+# files (templates, fonts, CSS) are read in place.
+PIP := $(PY) -m pip install -q --disable-pip-version-check --config-settings editable_mode=compat
 $(VENV)/.installed: pyproject.toml
 	@bash tools/system-deps build
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,live]' --config-settings editable_mode=compat
+	$(PIP) -e .
+	@touch $@
+$(VENV)/.%-extra: $(VENV)/.installed
+	$(PIP) -e '.[$*]'
 	@touch $@
 
-test-deps: $(VENV)/.installed
+test-deps: $(VENV)/.test-extra
 	@bash tools/system-deps test
 	@$(MAKE) --no-print-directory $(VENV)/ace/.installed
 	@$(MAKE) --no-print-directory $(VENV)/axe/.installed
@@ -96,12 +73,11 @@ $(VENV)/axe/.installed: tools/axe/package.json tools/axe/package-lock.json
 test: test-deps
 	$(PY) -m pytest
 
-live: $(VENV)/.installed
+live: $(VENV)/.live-extra
 	$(VENV)/bin/sphinx-autobuild -c . -d _build/.work/live/doctrees --port 8000 \
 		--watch exercises --watch studyguide book _build/live
 
-bench: $(VENV)/.installed
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]' --config-settings editable_mode=compat
+bench: $(VENV)/.bench-extra
 	$(PY) -m studyguide.bench $(BENCH_ARGS)
 
 clean:

@@ -9,7 +9,7 @@ flat. Everything the pipeline adds is the `studyguide` package; this file only s
 project = "Stalin and Zhukov"
 author = "The Study Guide Authors"
 copyright = "2026, The Study Guide Authors; text licensed CC BY-SA 4.0"  # also the EPUB's dc:rights
-version = release = "1.0"
+version = release = "1.0"  # the book's edition (the package's version is studyguide.__version__)
 language = "en"
 root_doc = "index"
 studyguide_subtitle = "A Study Guide to 1941-1942 and After"
@@ -73,7 +73,7 @@ epub_author = author
 epub_publisher = author
 epub_copyright = copyright
 epub_description = studyguide_description
-epub_identifier = "stalin-zhukov-study-guide-1-0"  # an XML name: NCX and OPF must agree
+epub_identifier = f"{studyguide_basename}-study-guide-{release.replace('.', '-')}"  # an XML name: NCX and OPF agree
 epub_uid = epub_identifier
 epub_scheme = "URN"
 epub_cover = ("_static/cover.png", "")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the build driver imports this package: keep it free of Sphinx
     from sphinx.application import Sphinx
 
-__version__ = "1.0.0"
+__version__ = "1.0.0"  # the package's (pyproject.toml reads it); the book's edition is conf.py's release
 
 EXTENSIONS = (
     "studyguide.settings",

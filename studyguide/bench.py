@@ -37,11 +37,12 @@ import threading
 import time
 from pathlib import Path
 
+from studyguide.publish import published_file
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PROJECT = ("book", "exercises", "studyguide", "tools", "conf.py", "Makefile", "pyproject.toml")
 EDITED = "book/chapters/2-defences.md"
-OURS_PDF = "_build/pdf/stalin-zhukov.pdf"
 PEER_EXTENSIONS = "myst_parser,sphinxcontrib.bibtex,studyguide,sphinx_simplepdf"
 GB = 1024 ** 3
 # (name, numerator, denominator, limit): every target of the issue, as a ratio in this run.
@@ -147,7 +148,9 @@ def scale_book(tree: Path, copies: int) -> None:
     """Make the book ``copies`` times its size: every chapter and its exercise file repeated,
     front and back matter once. Copy 1 keeps the real names (the back matter links to them);
     copy k suffixes every label, figure name, exercise id and chapter name with ``-k``."""
-    chapters = sorted((tree / "book/chapters").glob("*.md"))
+    index = tree / "book/index.md"
+    listed = [line for line in index.read_text().splitlines() if line.startswith("chapters/")]
+    chapters = [tree / "book" / f"{entry}.md" for entry in listed]  # in the toctree's order
     labels: set[str] = set()
     for path in chapters:
         labels |= {a or b for a, b in re.findall(r"^\(([\w-]+)\)=$|^:name: ([\w-]+)$",
@@ -168,9 +171,7 @@ def scale_book(tree: Path, copies: int) -> None:
             yaml = re.sub(r"^(\s*- id: )([\w-]+)$", rf"\1\2-{k}", yaml, flags=re.M)
             yaml = yaml.replace(f"chapter: chapters/{path.stem}", f"chapter: chapters/{stem}")
             (tree / f"exercises/{stem}.yaml").write_text(yaml)
-    index = tree / "book/index.md"
-    original = "\n".join(f"chapters/{p.stem}" for p in chapters)
-    index.write_text(index.read_text().replace(original, "\n".join(toc)))
+    index.write_text(index.read_text().replace("\n".join(listed), "\n".join(toc)))
 
 
 # -- The contenders ------------------------------------------------------------------------
@@ -214,9 +215,9 @@ def ours(tree: Path, env: dict) -> dict:
     out = {}
     make("clean")
     out["ours.make-cold"] = make()
-    out["ours.make-cold"]["pages"] = pdf_pages(tree / OURS_PDF)
+    out["ours.make-cold"]["pages"] = pdf_pages(published_file(tree / "_build", "pdf"))
     out["ours.make-noop"] = make()
-    out["ours.make-noop"]["sphinx_started"] = "studyguide.build" in out["ours.make-noop"]["output"]
+    out["ours.make-noop"]["sphinx_started"] = "Up to date" not in out["ours.make-noop"]["output"]
     edit(1)
     out["ours.make-edit"] = make()
     edit(2)
@@ -225,7 +226,7 @@ def ours(tree: Path, env: dict) -> dict:
     out["ours.make-html-cold"] = make("html")
     make("clean")
     out["ours.make-pdf-cold"] = make("pdf")
-    out["ours.make-pdf-cold"]["pages"] = pdf_pages(tree / OURS_PDF)
+    out["ours.make-pdf-cold"]["pages"] = pdf_pages(published_file(tree / "_build", "pdf"))
     return out
 
 

@@ -1,27 +1,48 @@
 """The one build command behind ``make``: ``python -m studyguide.build html epub pdf``.
 
-It runs ``sphinx-build`` once per format in a private work folder that keeps its parsed
-doctrees between runs (so an edit rebuilds in seconds), runs the formats that can share
-one parse side by side, and only when every requested format succeeded moves the results
-into ``_build/`` in one step each. A failed build therefore never touches the last good
-outputs, and its parse cache is dropped so the next run reports every problem again.
+A build, in order:
+
+1. **One at a time**: it takes the build folder's lock (``studyguide.lock``); a second build
+   in the same tree waits for the first, saying so.
+2. **Up to date?** It digests the sources (paths and contents, not mtimes: a deleted,
+   renamed or just-edited file always counts) and returns at once, without starting Sphinx,
+   when every requested target was published from the same digest.
+3. **Parse**: the first format's Sphinx process reads the sources into the shared doctree
+   folder (``.work/doctrees``, kept between builds, so an edit rereads one file) and says
+   on a pipe when the parse is saved (at Sphinx's ``write-started``).
+4. **Write**: then the other formats start, one process each, side by side with the first,
+   from that parse. Each reports through files, never through its console: Sphinx's
+   warning stream, and a manifest of what it produced (``studyguide.run_sphinx``).
+5. **Publish**, only when every format succeeded: a new generation and one atomic switch
+   (``studyguide.publish``). A failed build publishes nothing and drops the saved parse, so
+   the next run reports every problem again.
+
+Ctrl-C (SIGINT) or SIGTERM stops every child (each runs in its own process group, with the
+PDF's workers, and dies with the driver even if the driver is killed outright), prints one
+line and exits 130 (SIGINT) or 143 (SIGTERM), with the previous build still published.
+Problems print once each, as Sphinx's ``file:line: message``; a crash as one line.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
-import re
-import shutil
+import signal
 import subprocess
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from studyguide.children import die_with_parent
+from studyguide.lock import BuildLock
+from studyguide.pause import pause
+from studyguide.publish import Generations, NewGeneration
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
 FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards")
+SKIP = {"__pycache__", "_figures", ".git"}  # caches and drawn figures, not sources
 
 
 def default_root() -> Path:
@@ -29,73 +50,219 @@ def default_root() -> Path:
     return Path.cwd() if (Path.cwd() / "conf.py").is_file() else ROOT
 
 
-def produced(folder: Path, suffix: str) -> Path | None:
-    """The book file a builder wrote (the newest): its name comes from the guide's conf.py."""
-    found = sorted(folder.glob(f"*{suffix}"), key=lambda p: p.stat().st_mtime_ns)
-    return found[-1] if found else None
+class Failure(Exception):
+    """A build that cannot go on, for a reason given in one line."""
 
 
-PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*\d+%\] (\S+)|pages laid out|: \d+ pages|drawing figure|rendering")
+class Interrupted(BaseException):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
-def sphinx(builder: str, source: Path, doctrees: Path, out: Path, edition: str, paper: str,
-           quiet: bool, on_parsed=None, root: Path = ROOT) -> tuple[int, str]:
-    """Run one sphinx-build; stream its progress (format, document, pages) unless quiet.
-
-    ``on_parsed`` is called as soon as the parsed sources are saved (Sphinx moves on to
-    "preparing documents"), so other formats can start while this one is still writing.
-    """
-    cmd = [
-        sys.executable, "-m", "studyguide.run_sphinx", "-b", builder, "-c", str(root), "-d", str(doctrees),
-        "-W", "--keep-going", "-n", str(source), str(out / builder),
-    ]
-    env = {**os.environ, "EDITION": edition, "PAPER": paper}
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    errors: list[str] = []
-    reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
-    reader.start()
-    for line in proc.stdout:
-        if on_parsed and line.startswith("preparing documents") and not errors:
-            on_parsed()  # (a source with problems stops here: no point writing other formats)
-        if not quiet and PROGRESS.search(line):
-            print(f"  [{builder}] {line.strip()}", flush=True)
-    proc.wait()
-    reader.join()
-    took = time.monotonic() - started
-    output = summarise("".join(errors).strip())
-    if not quiet:
-        print(f"  [{builder}] {'done' if proc.returncode == 0 else 'FAILED'} in {took:.1f}s", flush=True)
-    return proc.returncode, output
+def _interrupt(signum, _frame) -> None:
+    raise Interrupted(signum)
 
 
-def summarise(output: str) -> str:
-    """Sphinx 9 wraps an exception in pages of diagnostics; keep what an author can act on."""
-    if "\nTraceback\n=========" not in output:
-        return output
-    head = re.split(r"(?:^|\n)(?:[A-Za-z ]+ error!|Versions\n=+)", output, maxsplit=1)[0].rstrip()
-    tail = output.split("\nTraceback\n=========", 1)[1]
-    tail = tail.split("The full traceback has been saved", 1)[0]
-    lines = [line.strip() for line in tail.strip().splitlines() if line.strip()]
-    message = re.sub(r"^[\w.]+\.(\w+(Error|Exception)):", r"\1:", lines[-1]) if lines else "unknown error"
-    return f"{head}\nError: {message}".strip()
+def source_date_epoch() -> str:
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return str(int(time.time()))
+    if not value.strip().isdigit():
+        raise Failure(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}")
+    return value.strip()
 
 
-def publish(staged: Path, target: Path) -> None:
-    """Replace ``target`` with a copy of ``staged`` in one rename."""
-    fresh = target.with_name(target.name + ".new")
-    old = target.with_name(target.name + ".old")
-    for path in (fresh, old):
-        shutil.rmtree(path, ignore_errors=True)
-    if staged.is_dir():
-        shutil.copytree(staged, fresh)
-    else:
-        fresh.mkdir(parents=True)
-        shutil.copy2(staged, fresh / staged.name)
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def scan(paths: list[Path], extra: list[str]) -> dict[str, str]:
+    """The content digest of every file the build reads, by path."""
+    files: set[Path] = {Path(p) for p in extra}
+    for path in paths:
+        if path.is_file():
+            files.add(path)
+        elif path.is_dir():
+            for folder, dirs, names in os.walk(path):
+                dirs[:] = [d for d in dirs if d not in SKIP]
+                files.update(Path(folder) / n for n in names if not n.endswith(".pyc"))
+    found = {}
+    for path in sorted(files):
+        try:
+            found[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            found[str(path)] = "missing"
+    return found
+
+
+def digest(files: dict[str, str], key: str) -> str:
+    """One digest of the sources and of what the build is asked for."""
+    return hashlib.sha256(json.dumps([key, sorted(files.items())]).encode()).hexdigest()
+
+
+class Driver:
+    def __init__(self, args) -> None:
+        self.args = args
+        self.root: Path = args.build_dir
+        self.work = self.root / ".work"
+        self.doctrees = self.work / "doctrees"
+        suffix = "" if args.paper == "a4" else f"-{args.paper}"
+        self.variant = self.work / f"{args.edition}{suffix}"
+        self.prefix = "" if args.edition == "student" else f"{args.edition}/"
+        self.suffix = suffix
+        self.children: list[subprocess.Popen] = []
+        self.gens = Generations(self.root)
+        self.switched = False
+
+    def target(self, fmt: str) -> str:
+        """Where a format is published, relative to the build folder."""
+        return self.prefix + (f"pdf{self.suffix}" if fmt == "pdf" else fmt)
+
+    def say(self, text: str) -> None:
+        if not self.args.quiet:
+            print(text, flush=True)
+
+    # -- children --------------------------------------------------------------------------
+
+    def start(self, builder: str, parsed_fd: int | None = None) -> tuple[subprocess.Popen, Path, Path]:
+        base = self.variant / builder
+        warnings, manifest = base.with_suffix(".warnings"), base.with_suffix(".json")
+        manifest.unlink(missing_ok=True)
+        cmd = [sys.executable, "-m", "studyguide.run_sphinx", "--builder", builder,
+               "--source", str(self.args.source), "--confdir", str(self.args.root), "--doctrees", str(self.doctrees),
+               "--out", str(base), "--warnings", str(warnings), "--manifest", str(manifest)]
+        if parsed_fd is not None:
+            cmd += ["--parsed-fd", str(parsed_fd), "--changed", str(self.work / "changed.json")]
+        if not self.args.quiet:
+            cmd += ["--label", builder]
+        env = {**os.environ, "EDITION": self.args.edition, "PAPER": self.args.paper}
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, process_group=0,
+                                preexec_fn=die_with_parent, pass_fds=() if parsed_fd is None else (parsed_fd,))
+        self.children.append(proc)
+        return proc, warnings, manifest
+
+    def stop_children(self) -> None:
+        """SIGKILL to each child's process group: Sphinx, its PDF workers and multiprocessing's
+        resource tracker (which ignores SIGTERM) all stop at once, with nothing to say. Their
+        half-written work files are never published, and the next run clears them. (Only
+        children not yet reaped: a reaped child's group number may belong to someone else.)"""
+        for proc in [p for p in self.children if p.returncode is None]:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for proc in self.children:
+            proc.wait()
+
+    def report(self, warning_files: list[Path], failed: bool) -> None:
+        shown: set[str] = set()  # formats written from one parse report its problems once
+        for path in warning_files:
+            text = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+            lines = [line for line in text.splitlines() if line.strip() and line not in shown]
+            shown.update(lines)
+            if lines and (failed or not self.args.quiet):
+                print("\n".join(lines), file=sys.stderr if failed else sys.stdout, flush=True)
+
+    def fail(self, formats: list[str], warning_files: list[Path]) -> int:
+        self.report(warning_files, failed=True)
+        # The saved parse of bad sources would hide their problems from the next run.
+        (self.doctrees / "environment.pickle").unlink(missing_ok=True)
+        print(f"\nBuild failed ({', '.join(formats)}); the previous outputs in {self.root} are unchanged.",
+              file=sys.stderr)
+        return 1
+
+    # -- the build -------------------------------------------------------------------------
+
+    def inputs(self) -> list[Path]:
+        source = self.args.source
+        root = self.args.root
+        return [root / "conf.py", ROOT / "pyproject.toml", ROOT / "studyguide", source,
+                source.parent / "exercises"]
+
+    def run(self) -> int:
+        args = self.args
+        key = json.dumps([str(args.source.resolve()), args.edition, args.paper, os.environ["SOURCE_DATE_EPOCH"]])
+        manifest = self.gens.manifest()
+        files = scan(self.inputs(), manifest.get("inputs", []))
+        sources = digest(files, key)
+        targets = {fmt: self.target(fmt) for fmt in args.formats}
+        published = manifest["targets"]
+        if all(published.get(t, {}).get("digest") == sources and self.gens.target_path(t)
+               for t in targets.values()):
+            self.gens.link_entries()
+            self.say(f"Up to date: {', '.join(targets.values())} (the sources have not changed).")
+            return 0
+
+        self.say(f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}")
+        self.variant.mkdir(parents=True, exist_ok=True)
+        # Sphinx rereads a file when its mtime is newer than its last reading; tell it also
+        # which files changed content since the last good build, whatever their mtime says.
+        known = manifest.get("files", {})
+        changed = sorted(set(files) ^ set(known) | {p for p in files if known.get(p) != files[p]})
+        (self.work / "changed.json").write_text(json.dumps(changed), encoding="utf-8")
+        first, *rest = args.formats
+        read_end, write_end = os.pipe()
+        try:
+            writers = {first: self.start(first, parsed_fd=write_end)}
+        finally:
+            os.close(write_end)
+        with os.fdopen(read_end, "rb") as parsed:
+            verdict = parsed.readline()  # "ok" once the parse is saved; nothing if it died
+        if verdict.strip() == b"ok":
+            writers.update({fmt: self.start(fmt) for fmt in rest})
+        codes = {fmt: proc.wait() for fmt, (proc, _, _) in writers.items()}
+        failed = [fmt for fmt, code in codes.items() if code != 0] or \
+            [fmt for fmt in args.formats if fmt not in writers]
+        warning_files = [w for _, w, _ in writers.values()]
+        if failed:
+            return self.fail(failed, warning_files)
+        self.report(warning_files, failed=False)
+
+        produced = {}
+        for fmt, (_, _, path) in writers.items():
+            facts = json.loads(path.read_text(encoding="utf-8"))
+            produced[fmt] = (self.variant / fmt / facts["produced"]).resolve(), facts["wants"]
+        gen = NewGeneration(self.gens)
+        gen.inputs = json.loads(writers[first][2].read_text(encoding="utf-8"))["inputs"]
+        # As the sources were when this build started (an edit during the build is seen by
+        # the next), with the files this parse read that the first look did not know of.
+        gen.files = {**scan([], [p for p in gen.inputs if p not in files]), **files}
+        sources = digest(gen.files, key)
+        try:
+            gen.keep_others(set(targets.values()))
+            for fmt, (source, _) in produced.items():
+                gen.add(targets[fmt], source, sources)
+                pause("publish")
+            for fmt, (_, wants) in produced.items():  # the web edition's copies of the others
+                for rel, other in wants.items():
+                    found = gen.file_of(self.target(other))
+                    if found and found.is_file():
+                        dest = gen.file_of(targets[fmt]) / rel
+                        dest.parent.mkdir(parents=True, exist_ok=True)
+                        os.link(found, dest)
+            pause("switch")
+            gen.switch()
+        finally:
+            self.switched = gen.switched
+            if gen.switched:
+                self.finish()
+        pause("switched")
+        self.say(f"Done: {', '.join(str(self.root / t) for t in targets.values())}")
+        return 0
+
+    def finish(self) -> None:
+        self.gens.link_entries()
+        self.gens.clean()
+
+
+def prepare(root: Path) -> None:
+    """The build folder must be writable: say so in one line if it is not."""
+    try:
+        (root / ".work").mkdir(parents=True, exist_ok=True)
+        probe = root / ".work" / f".probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+        (root / ".probe").mkdir()
+        (root / ".probe").rmdir()
+    except OSError as err:
+        raise Failure(f"cannot write to the build folder {root}: {err.strerror}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,75 +278,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     args.root = (args.root or default_root()).resolve()
-    args.source = args.source or args.root / "book"
-    args.build_dir = args.build_dir or args.root / "_build"
+    args.source = (args.source or args.root / "book").resolve()
+    args.build_dir = (args.build_dir or args.root / "_build").absolute()
 
-    out = args.build_dir if args.edition == "student" else args.build_dir / args.edition
-    suffix = "" if args.paper == "a4" else f"-{args.paper}"
-    # One parse serves every format, edition and paper size (they differ only at write time).
-    doctrees = args.build_dir / ".work" / "doctrees"
-    work = args.build_dir / ".work" / f"{args.edition}{suffix}"
-    work.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
-    if not args.quiet:
-        print(f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}")
-
-    # The first format parses the sources; the others start as soon as the parse is saved
-    # and share it, so on two cores the PDF renders while the web pages are written.
-    def run(fmt: str, on_parsed=None) -> tuple[int, str]:
-        return sphinx(fmt, args.source, doctrees, work, args.edition, args.paper, args.quiet, on_parsed,
-                      args.root)
-
-    first, *rest = args.formats
-    pool = ThreadPoolExecutor(max_workers=max(1, len(rest)))
-    futures: dict = {}
-    lock = threading.Lock()
-
-    def start_rest() -> None:
-        with lock:
-            if not futures:
-                futures.update({f: pool.submit(run, f) for f in rest})
-
-    results = {first: run(first, start_rest if rest else None)}
-    if results[first][0] == 0:
-        start_rest()  # nothing to parse, or the first format wrote no documents
-    results.update({f: fut.result() for f, fut in futures.items()})
-    pool.shutdown()
-
-    failed = [f for f, (code, _) in results.items() if code != 0]
-    shown: set[str] = set()  # formats that share a parse report the same problem once
-    for code, output in results.values():
-        if not output or (code == 0 and args.quiet):
-            continue
-        lines = [line for line in output.splitlines() if line not in shown or not line.strip()]
-        shown.update(lines)
-        print("\n".join(lines).strip(), file=sys.stderr if code else sys.stdout)
-    if failed or len(results) < len(args.formats):
-        (doctrees / "environment.pickle").unlink(missing_ok=True)
-        print(f"\nBuild failed ({', '.join(failed)}); the previous outputs in {out} are unchanged.",
-              file=sys.stderr)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    driver = None
+    try:
+        os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
+        prepare(args.build_dir)
+        with BuildLock(args.build_dir / ".work" / "lock"):
+            driver = Driver(args)
+            driver.gens.clean()  # what an interrupted build left
+            return driver.run()
+    except Failure as err:
+        print(f"error: {err}", file=sys.stderr)
         return 1
-
-    for fmt in args.formats:
-        staged = work / fmt
-        if fmt == "epub":
-            publish(produced(staged, ".epub"), out / "epub")
-        elif fmt == "pdf":
-            publish(produced(staged, ".pdf"), out / ("pdf" + suffix))
-        elif fmt == "worksheets":
-            publish(staged / "pdf", out / "worksheets")
-        else:
-            publish(staged, out / fmt)
-    html = out / "html"
-    if "html" in args.formats:
-        downloads = html / "downloads"
-        downloads.mkdir(exist_ok=True)
-        for path in (produced(work / "pdf", ".pdf"), produced(work / "epub", ".epub")):
-            if path is not None:
-                shutil.copy2(path, downloads / path.name)
-    if not args.quiet:
-        print(f"Done: {', '.join(str(out / f) for f in args.formats)}")
-    return 0
+    except OSError as err:  # the disk filled up, a folder became read-only mid-build
+        where = f" ({err.filename})" if err.filename else ""
+        print(f"error: {err.strerror or err}{where}", file=sys.stderr)
+        return 1
+    except Interrupted as stop:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if driver:
+            driver.stop_children()
+        name = signal.Signals(stop.signum).name
+        published = driver is not None and driver.switched
+        print(f"Interrupted ({name}); the previous build in {args.build_dir} is unchanged."
+              if not published else f"Interrupted ({name}) after publishing the new build.",
+              file=sys.stderr, flush=True)
+        return 128 + stop.signum
+    finally:
+        if driver:
+            driver.stop_children()
 
 
 if __name__ == "__main__":

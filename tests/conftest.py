@@ -8,6 +8,7 @@ one is missing a test is skipped with the command that installs it, except in CI
 from __future__ import annotations
 
 import os
+import runpy
 import shutil
 import subprocess
 import sys
@@ -16,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from studyguide.publish import published_file as published
+
 ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
-BASENAME = "stalin-zhukov"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 EPOCH = "1764028800"
 
@@ -34,11 +36,21 @@ def need(tool: str) -> str:
     pytest.skip(message)
 
 
+def conf(name: str):
+    """A value of the book's conf.py (it only sets values), e.g. the book's file name."""
+    return runpy.run_path(str(ROOT / "conf.py"))[name]
+
+
 @dataclass
 class Build:
     root: Path
     returncode: int
     output: str
+    prefix: str = ""  # "instructor/" for that edition, published beside the student's
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root.parent if self.prefix else self.root
 
     @property
     def html(self) -> Path:
@@ -46,14 +58,14 @@ class Build:
 
     @property
     def epub(self) -> Path:
-        return self.root / "epub" / f"{BASENAME}.epub"
+        return published(self.build_dir, f"{self.prefix}epub")
 
     @property
     def pdf(self) -> Path:
-        return self.root / "pdf" / f"{BASENAME}.pdf"
+        return published(self.build_dir, f"{self.prefix}pdf")
 
     def work(self, edition: str = "student") -> Path:
-        return self.root / ".work" / edition
+        return self.build_dir / ".work" / edition
 
 
 def run_build(build_dir: Path, *formats: str, source: Path | None = None, edition: str = "student",
@@ -83,7 +95,7 @@ def instructor(book) -> Build:
     """The instructor edition (HTML and PDF), built beside the student edition."""
     build = run_build(book.root, "html", "pdf", edition="instructor")
     assert build.returncode == 0, build.output
-    return Build(book.root / "instructor", 0, build.output)
+    return Build(book.root / "instructor", 0, build.output, prefix="instructor/")
 
 
 @pytest.fixture(scope="session")

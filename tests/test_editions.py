@@ -59,7 +59,7 @@ def test_instructor_edition_puts_solutions_after_each_exercise(instructor):
     assert html.count('class="exercise-solution') >= 12
     key = (instructor.root / "html" / "back" / "answer-key.html").read_text()
     assert "objectives-map" in key and "Objectives and the exercises that serve them" in key
-    text = pdf_text(instructor.root / "pdf" / "stalin-zhukov-instructor.pdf")
+    text = pdf_text(instructor.pdf)
     total = sum(len(e) for e in exercises_by_chapter().values())
     assert text.count("Draws on:") == total
     assert "Teaching note" in text and "Instructor edition" in text

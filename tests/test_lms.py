@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from conftest import conf
 from gift_reader import parse_gift, unescape, with_format
 from studyguide.exercises.model import load
 from studyguide.lms import gift as gift_format
@@ -28,7 +29,7 @@ from studyguide.lms import text as lms_text
 
 ROOT = Path(__file__).parents[1]
 EPOCH = "1764028800"
-BASENAME = "stalin-zhukov"
+BASENAME = conf("studyguide_basename")
 ROOT_CATEGORY = "Stalin and Zhukov"
 GIFT_TYPES = {"multiple-choice": "mc", "true-false": "tf", "matching": "match",
               "ordering": "match", "short-answer": "short"}

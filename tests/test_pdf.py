@@ -247,11 +247,11 @@ def test_answer_key_at_the_back_links_both_ways(pdf, pdf_pages_text):
 
 
 def test_letter_paper_by_setting(book, tmp_path):
-    from conftest import run_build
+    from conftest import published, run_build
 
     build = run_build(book.root, "pdf", paper="letter")
     assert build.returncode == 0, build.output
-    with pikepdf.open(book.root / "pdf-letter" / "stalin-zhukov.pdf") as letter:
+    with pikepdf.open(published(book.root, "pdf-letter")) as letter:
         width, height = [float(v) for v in letter.pages[0].MediaBox[2:]]
     assert (round(width), round(height)) == (612, 792)
     with pikepdf.open(book.pdf) as a4:

@@ -6,6 +6,7 @@ timeline figure from drifting apart; the file is a dependency, so editing it reb
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import yaml
@@ -13,13 +14,11 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-MONTHS = "January February March April May June July August September October November December"
-
 
 def format_date(value: str) -> str:
     """'1941-12-05' -> '5 December 1941'; '1941-10' -> 'October 1941'."""
     parts = [int(p) for p in str(value).split("-")]
-    month = MONTHS.split()[parts[1] - 1] if len(parts) > 1 else ""
+    month = calendar.month_name[parts[1]] if len(parts) > 1 else ""
     if len(parts) == 3:
         dt.date(*parts)  # validates the day
         return f"{parts[2]} {month} {parts[0]}"

@@ -45,12 +45,17 @@ class StudyGuideEpubBuilder(Epub3Builder):
         )
         return metadata
 
+    @property
+    def produced(self) -> Path:
+        """The file this builder makes (the build driver publishes it)."""
+        return Path(self.outdir) / f"{self.config.epub_basename}.epub"
+
     def handle_finish(self) -> None:
         static = Path(self.outdir) / "_static"
         copy_fonts(static / "fonts", licence=False)
         draw_cover(self.config, static / "cover.png")
         super().handle_finish()
-        self.make_reproducible(Path(self.outdir) / f"{self.config.epub_basename}.epub")
+        self.make_reproducible(self.produced)
 
     @staticmethod
     def make_reproducible(epub: Path) -> None:

@@ -2,8 +2,8 @@
 
 The menu is one more button group in sphinx-book-theme's own header-button list (added
 after the theme has built it), so it looks and behaves like the theme's buttons. The files
-themselves are copied into ``downloads/`` of the HTML output by the build driver once
-the PDF and EPUB of the same build exist, so the site is self-contained.
+themselves are copied into ``downloads/`` of the HTML output by the build driver when it
+publishes (``declare_wants`` says which), so the site is self-contained.
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ def offered(builder) -> tuple[str, ...]:
     return policy(builder).downloads
 
 
+def declare_wants(app: Sphinx) -> None:
+    """Tell the build driver which other formats' files this build links to, and where it
+    wants their copies (the driver copies them in when it publishes, so the site is whole)."""
+    names = download_names(app.config)
+    app.builder.studyguide_wants = {f"{DOWNLOAD_DIR}/{names[fmt]}": fmt for fmt in offered(app.builder)}
+
+
 def add_download_menu(app: Sphinx, pagename, templatename, context, doctree) -> None:
     formats = offered(app.builder)
     if not formats or "header_buttons" not in context:
@@ -45,5 +52,6 @@ def add_download_menu(app: Sphinx, pagename, templatename, context, doctree) -> 
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
+    app.connect("builder-inited", declare_wants)
     app.connect("html-page-context", add_download_menu, priority=600)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -59,6 +59,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
     def pdf_path(self) -> Path:
         return Path(self.outdir) / output_name(self.config, "pdf")
 
+    produced = pdf_path  # what the build driver publishes
+
     # -- writing ---------------------------------------------------------------------------
 
     def write_documents(self, _docnames) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sphinx.errors import SphinxError
 
+from studyguide.children import die_with_parent
+
 CACHE_VERSION = "1"
 
 
@@ -36,7 +38,10 @@ def _warm_up() -> None:
 
 
 def _render(html: str, pdf: str, root: str) -> dict:
+    from studyguide.pause import pause
     from studyguide.pdf.render import render_chunk
+
+    pause("render")  # a test hook (studyguide.pause): interrupt the build while it renders
 
     return render_chunk(html, pdf, root)
 
@@ -49,7 +54,9 @@ class Renderer:
         self.root = root
         self.workers = max(1, min(workers or os.cpu_count() or 1, 4))
         self._shared: str | None = None
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        # A worker dies with its Sphinx process, which dies with the build driver.
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=die_with_parent)
         for _ in range(self.workers):
             self._pool.submit(_warm_up)
 

@@ -40,6 +40,11 @@ class WorksheetBuilder(PDFBuilder):
     name = "worksheets"
     epilog = __("The worksheets are in %(outdir)s/pdf.")
 
+    @property
+    def produced(self) -> Path:
+        """The folder of sheets (the build driver publishes it)."""
+        return Path(self.outdir) / "pdf"
+
     def write_documents(self, _docnames) -> None:
         self.prepare_writing(self.env.all_docs.keys())
         self.sheets: list[tuple[str, Path]] = []
@@ -87,13 +92,17 @@ class WorksheetBuilder(PDFBuilder):
     def finish(self) -> None:
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
-        target_dir = Path(self.outdir) / "pdf"
+        target_dir = self.produced
         target_dir.mkdir(exist_ok=True)
         with progress_message(__("rendering the sheets"), nonl=False):
             jobs = [(stem, self.renderer.submit(html, target_dir / f"{stem}.pdf"))
                     for stem, html in self.sheets]
             for stem, job in jobs:
                 logger.info("%s.pdf: %d pages", stem, job.result()["pages"])
+        current = {f"{stem}.pdf" for stem, _html in self.sheets}
+        for old in target_dir.glob("*.pdf"):  # a removed chapter's sheets are not published
+            if old.name not in current:
+                old.unlink()
 
 
 def setup(app: Sphinx) -> dict:
