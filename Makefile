@@ -3,7 +3,8 @@
 #
 #   make html | epub | pdf       one format          make PAPER=letter pdf   US Letter
 #   make instructor              instructor HTML+PDF  make worksheets         per-chapter PDFs
-#   make lms                     GIFT + Moodle XML    make live               preview on :8000
+#   make lms                     GIFT, Moodle XML, QTI make live              preview on :8000
+#   make flashcards              Anki, TSV, cut-out cards
 #   make bench                   timings vs naive     make clean
 #   make bench BENCH_ARGS=--quick   one run of the 1x book only (see --help)
 
@@ -30,9 +31,9 @@ FORMATS_all := html epub pdf
 FORMATS_instructor := html pdf
 EDITION_instructor := instructor
 
-.PHONY: all html epub pdf instructor worksheets lms test live bench clean venv test-deps
+.PHONY: all html epub pdf instructor worksheets lms flashcards test live bench clean venv test-deps
 
-all html epub pdf instructor worksheets lms: $(VENV)/.installed
+all html epub pdf instructor worksheets lms flashcards: $(VENV)/.installed
 	@$(BUILD) $(or $(FORMATS_$@),$@) --edition $(or $(EDITION_$@),$(EDITION)) --paper $(PAPER)
 
 # The virtual environment: created when missing, refreshed when pyproject.toml changes.

@@ -20,6 +20,20 @@ def chapters_in_order(env) -> list[str]:
     return sorted(docs, key=lambda d: env.toc_secnumbers.get(d, {}).get("", (999,)))
 
 
+
+def own_ids(copy: nodes.Element, prefix: str) -> None:
+    """A solution's ids are unique in its chapter, not in the key that gathers every
+    chapter's solutions (two chapters' citations are both ``id14``): the copy gets its own,
+    and its links to them follow."""
+    renamed = {}
+    for node in copy.findall(nodes.Element):
+        if node.get("ids"):
+            renamed.update({old: prefix + old for old in node["ids"]})
+            node["ids"] = [prefix + old for old in node["ids"]]
+    for node in copy.findall(nodes.Element):
+        if node.get("refid") in renamed:
+            node["refid"] = renamed[node["refid"]]
+
 class FillAnswerKey(SphinxPostTransform):
     """Priority below Sphinx's reference resolver (10), so links inside solutions resolve."""
 
@@ -59,6 +73,7 @@ class FillAnswerKey(SphinxPostTransform):
                     drop_unshown(copy, rules)
                     for xref in copy.findall(addnodes.pending_xref):
                         xref["refdoc"] = self.here()  # resolve links from the key's page
+                    own_ids(copy, f"key-{exercise['exercise_id']}-")
                     entry += copy
                 section += entry
             out.append(section)
