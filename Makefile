@@ -4,6 +4,7 @@
 #   make html | epub | pdf       one format          make PAPER=letter pdf   US Letter
 #   make instructor              instructor HTML+PDF  make worksheets         per-chapter PDFs
 #   make lms                     GIFT + Moodle XML    make live               preview on :8000
+#   make quiz QUIZ=quizzes/example.yaml   papers, keys and a question bank in _build/quiz/example/
 #   make bench                   timings vs naive     make clean
 #   make bench BENCH_ARGS=--quick   one run of the 1x book only (see --help)
 
@@ -31,7 +32,7 @@ STAMPS := _build/.stamps
 $(foreach f,html/index.html epub/stalin-zhukov.epub pdf/stalin-zhukov.pdf,$(if $(wildcard _build/$(f)),,\
 	$(shell rm -f $(STAMPS)/all-student-* $(STAMPS)/$(firstword $(subst /, ,$(f)))-student-*)))
 
-.PHONY: all html epub pdf instructor worksheets lms test live bench clean venv test-deps
+.PHONY: all html epub pdf instructor worksheets lms quiz test live bench clean venv test-deps
 
 all: $(STAMPS)/all-$(EDITION)-$(PAPER)
 html: $(STAMPS)/html-$(EDITION)-$(PAPER)
@@ -66,6 +67,11 @@ lms: $(STAMPS)/lms
 $(STAMPS)/lms: $(SOURCES) $(VENV)/.installed
 	$(BUILD) lms
 	@mkdir -p $(STAMPS) && touch $@
+
+# A quiz is small and depends on its own file too: it is simply rebuilt every time.
+QUIZ ?= quizzes/example.yaml
+quiz: $(VENV)/.installed
+	$(BUILD) quiz --quiz $(QUIZ) --paper $(PAPER)
 
 # The virtual environment: created when missing, refreshed when pyproject.toml changes.
 venv: $(VENV)/.installed

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards")
+FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards", "quiz")
 
 
 def default_root() -> Path:
@@ -109,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edition", default=os.environ.get("EDITION", "student"))
     parser.add_argument("--paper", default=os.environ.get("PAPER", "a4"))
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--quiz", type=Path, default=os.environ.get("QUIZ") or None,
+                        help="the quiz file the quiz format writes (default: $QUIZ)")
     args = parser.parse_args(argv)
+    if "quiz" in args.formats and not args.quiz:
+        parser.error("the quiz format needs a quiz file: --quiz quizzes/<name>.yaml (make quiz QUIZ=...)")
     args.root = (args.root or default_root()).resolve()
     args.source = args.source or args.root / "book"
     args.build_dir = args.build_dir or args.root / "_build"
@@ -121,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     work = args.build_dir / ".work" / f"{args.edition}{suffix}"
     work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
+    if args.quiz:
+        os.environ["QUIZ"] = str(args.quiz.resolve())
     if not args.quiet:
         print(f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}")
 
@@ -168,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             publish(produced(staged, ".pdf"), out / ("pdf" + suffix))
         elif fmt == "worksheets":
             publish(staged / "pdf", out / "worksheets")
+        elif fmt == "quiz":
+            from studyguide.quiz.spec import quiz_name
+
+            publish(staged / "files", out / "quiz" / quiz_name(args.quiz))
         else:
             publish(staged, out / fmt)
     html = out / "html"

@@ -84,11 +84,18 @@ class WorksheetBuilder(PDFBuilder):
         path.write_text(html, encoding="utf-8")
         self.sheets.append((stem, path))
 
+    @property
+    def sheet_dir(self) -> Path:
+        """Where the finished sheets go (the build driver publishes this folder)."""
+        return Path(self.outdir) / "pdf"
+
     def finish(self) -> None:
+        self.sheet_dir.mkdir(exist_ok=True)
+        self.render_all(self.sheet_dir)
+
+    def render_all(self, target_dir: Path) -> None:
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
-        target_dir = Path(self.outdir) / "pdf"
-        target_dir.mkdir(exist_ok=True)
         with progress_message(__("rendering the sheets"), nonl=False):
             jobs = [(stem, self.renderer.submit(html, target_dir / f"{stem}.pdf"))
                     for stem, html in self.sheets]
