@@ -20,6 +20,7 @@ from studyguide.exercises.model import load
 from studyguide.quiz import spec
 
 EXAMPLE = ROOT / "quizzes" / "example.yaml"
+MARKS = {i["id"]: i["marks"] for i in yaml.safe_load(EXAMPLE.read_text())["items"] if "marks" in i}
 BANK = {e.id: e for path in sorted((ROOT / "exercises").glob("*.yaml")) for e in load(path).exercises}
 
 
@@ -131,11 +132,19 @@ def test_each_key_matches_its_version(quiz_build):
         assert "Name" in paper and "Class" in paper and "Date" in paper and f"Version {letter}" in paper
         questions, answers = blocks(paper), blocks(key)
         assert len(questions) == len(answers) == 9
-        order = []
+        order, total = [], 0
         for k in sorted(questions):
-            ex_id = re.search(r"\(([a-z0-9-]+)\), \d+ marks?", answers[k]).group(1)
+            found = re.search(r"\(([a-z0-9-]+)\), (\d+) marks?", answers[k])
+            ex_id, marks = found.group(1), int(found.group(2))
             exercise = BANK[ex_id]
             order.append(ex_id)
+            total += marks
+            if ex_id in MARKS:
+                assert marks == MARKS[ex_id]
+            if exercise.levels:  # the mark bands, from the top band's marks down
+                assert marks == exercise.levels[0].high and "Level descriptors" in answers[k]
+                for level in exercise.levels:
+                    assert f"Level {level.number} {level.marks} " in answers[k]
             assert prompt_start(exercise) in questions[k], (letter, k, ex_id)
             assert "Answer:" not in questions[k] and "Draws on" not in questions[k]
             if exercise.type in ("multiple-choice", "true-false"):
@@ -155,6 +164,7 @@ def test_each_key_matches_its_version(quiz_build):
                 for left, partner in exercise.answer.items():
                     letter_of = re.search(re.escape(flat(left)) + r": ([A-G]) \(", answers[k]).group(1)
                     assert f"{letter_of}. {flat(partner)[:25]}" in questions[k]
+        assert f"Version {letter} · {total} marks" in paper
         orders.append(order)
     assert orders[0] != orders[1] and sorted(orders[0]) == sorted(orders[1])
 
