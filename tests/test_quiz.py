@@ -74,6 +74,7 @@ def write(tmp_path: Path, body: str, name: str = "bad.yaml") -> Path:
      "already in the quiz (line 3)"),
     ("title: T\nitems:\n  - id: failures-blame-essay\n    marks: 5\n", 4, "marked by its level descriptors"),
     ("title: T\nversions: 40\nitems:\n  - id: defences-siege-start\n", 2, "'versions' must be"),
+    ('title: "a\\n$CATEGORY: x"\nitems:\n  - id: defences-siege-start\n', 1, "'title' must be one line"),
 ])
 def test_a_bad_quiz_file_names_its_file_and_line(tmp_path, body, line, message):
     path = write(tmp_path, body)
@@ -179,6 +180,18 @@ def test_the_bank_has_the_quiz_as_its_one_category(quiz_build):
     ids = {i.exercise.id for i in spec.select(quiz, bank()) if i.exercise.type != "essay"}
     assert set(re.findall(r"^::([a-z0-9-]+)::", gift, re.M)) == ids
     assert gift.count("::failures-blame-essay::") == 0  # an essay is a teacher's, not a platform's
+
+
+def test_markup_in_a_quiz_file_is_printed_as_text(quiz_build, tmp_path):
+    root, _out, _ = quiz_build
+    quiz = write(tmp_path, 'title: "Test <i>one</i> & two"\ntime: "<b>40</b> minutes"\n'
+                           'instructions: <img src="file:///etc/passwd" alt="x">\n'
+                           "items:\n  - id: defences-siege-start\n", name="hostile-text.yaml")
+    build = run_build(root, "quiz", env={"QUIZ": str(quiz)})
+    assert build.returncode == 0, build.output
+    paper = flat(text(root / "quiz" / "hostile-text" / "hostile-text-A.pdf"))
+    assert "Test <i>one</i> & two" in paper and "<b>40</b> minutes" in paper
+    assert '<img src="file:///etc/passwd" alt="x">' in paper
 
 
 def test_a_bad_quiz_file_stops_the_build_and_keeps_the_last_quiz(quiz_build, tmp_path):

@@ -27,6 +27,7 @@ ID_KEYS = ("id", "marks")
 FROM_KEYS = ("from", "count", "type")
 MAX_VERSIONS = 8
 MAX_ITEMS = 60
+MAX_TITLE = 120
 EXAMPLE = "items: [{id: failures-rzhev-dates}, {from: 3-failures, count: 4}]"
 
 
@@ -167,13 +168,18 @@ def read(path: Path) -> Quiz:
     if not isinstance(title, str) or not title.strip():
         problem(lines.get("title", 1), "missing 'title:' (the quiz's title, printed on every paper)")
         title = ""
+    elif len(title) > MAX_TITLE or any(ord(c) < 32 for c in title):
+        # (it names the bank's category too, and GIFT ends a line there)
+        problem(lines["title"], f"'title' must be one line of at most {MAX_TITLE} characters")
+        title = ""
     versions = _integer(fields, lines, "versions", 1, MAX_VERSIONS, 1, problem)
     seed = _integer(fields, lines, "seed", 0, 2**31, 0, problem)
     time_limit = plain(fields.get("time"))
     if isinstance(time_limit, int) and not isinstance(time_limit, bool) and time_limit > 0:
         time_limit = f"{time_limit} minutes"
-    if time_limit is not None and not isinstance(time_limit, str):
-        problem(lines["time"], "'time' must be minutes (e.g. 40) or text (e.g. \"40 minutes\")")
+    if time_limit is not None and (not isinstance(time_limit, str) or len(time_limit) > MAX_TITLE
+                                   or any(ord(c) < 32 for c in time_limit)):
+        problem(lines["time"], "'time' must be minutes (e.g. 40) or a short text (e.g. \"40 minutes\")")
         time_limit = ""
     instructions = plain(fields.get("instructions"))
     if instructions is not None and not isinstance(instructions, str):
