@@ -45,6 +45,8 @@ class Head:
     kind: str  # "Review exercises"
     fields: bool  # name, class and date to fill in
     author: str = ""
+    note: str = ""  # instructions, under the fields
+    table: tuple[tuple[str, ...], ...] = ()  # a header row and rows (a quiz key's marks)
 
 
 def _fonts(style, name: str) -> None:
@@ -398,6 +400,14 @@ def sheet_docx(tree: nodes.document, head: Head, srcdir: Path, paper: str = "a4"
     out.add_paragraph(head.kind, style="Sheet Kind")
     if head.fields:
         _fields(out)
+    if head.note:
+        out.add_paragraph(head.note, style="Paper Instruction")
+    if head.table:
+        table = out.add_table(rows=0, cols=len(head.table[0]))
+        table.style = "Table Grid"
+        for n, row in enumerate(head.table):
+            for cell, value in zip(table.add_row().cells, row):
+                cell.paragraphs[0].add_run(value).bold = n == 0 or None
     tree.walkabout(DocxTranslator(tree, out, srcdir))
     buffer = io.BytesIO()
     out.save(buffer)

@@ -121,8 +121,24 @@ def quiz_build(tmp_path_factory):
 def test_second_run_gives_the_same_bytes(quiz_build):
     _root, out, before = quiz_build
     assert before == digests(out)
-    assert set(before) == {"example-A.pdf", "example-A-key.pdf", "example-B.pdf", "example-B-key.pdf",
-                           "example.gift", "example-moodle.xml", "example-qti21.zip"}
+    assert set(before) == {f"example-{v}{k}.{f}" for v in "AB" for k in ("", "-key") for f in ("pdf", "docx")} | {
+        "example.gift", "example-moodle.xml", "example-qti21.zip"}
+
+
+def test_the_editable_papers_open_in_an_office_suite_with_the_same_questions(quiz_build, tmp_path):
+    from test_docx import convert
+
+    _root, out, _ = quiz_build
+    files = sorted(out.glob("*.docx"))
+    convert(files, tmp_path)
+    for path in files:
+        printed, edited = blocks(text(out / f"{path.stem}.pdf")), blocks(text(tmp_path / f"{path.stem}.pdf"))
+        assert sorted(printed) == sorted(edited) == list(range(1, 10))
+        for k, body in printed.items():  # the same question at the same place, in the same words
+            assert body[:40] == edited[k][:40], (path.name, k)
+        if path.stem.endswith("-key"):
+            assert all("Answer:" in edited[k] or "Model answer" in edited[k] or "Marking" in edited[k]
+                       for k in edited)
 
 
 def test_each_key_matches_its_version(quiz_build):

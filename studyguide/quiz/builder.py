@@ -3,8 +3,8 @@
 The exercises are copied from the chapters' own doctrees, as the worksheets are, so a quiz
 prints exactly what the book prints; each version's order and choices come from
 ``spec.versions`` and are only applied here. The papers and keys go through the print
-pipeline (template ``quiz.html``, WeasyPrint); the bank through ``studyguide.lms``, with
-the quiz as its one category. The quiz file comes from ``QUIZ=`` (``studyguide_quiz``).
+pipeline (template ``quiz.html``, WeasyPrint), and as DOCX for a teacher to edit
+(``studyguide.docx``); the bank through ``studyguide.lms``, with the quiz as its one category. The quiz file comes from ``QUIZ=`` (``studyguide_quiz``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 
+from studyguide.docx import Head, sheet_docx
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.answer_key import chapters_in_order
 from studyguide.exercises.placement import chapter_number
@@ -64,6 +65,11 @@ class QuizBuilder(WorksheetBuilder):
                                type="studyguide", subtype="quiz")
             return
         self.quiz, self.items = quiz, items
+        out = self.sheet_dir
+        if out.exists():
+            for stale in out.iterdir():  # another quiz, or fewer versions, last time
+                stale.unlink()
+        out.mkdir(exist_ok=True)
         for version in spec.versions(quiz, items):
             for kind in ("paper", "key"):
                 with progress_message(f"{quiz.name} version {version.letter} {kind}"):
@@ -120,7 +126,18 @@ class QuizBuilder(WorksheetBuilder):
         rows = [{"number": n, "book": f"{e.item.book_label} ({e.exercise.id})",
                  "type": e.exercise.type_label, "marks": e.item.marks}
                 for n, e in enumerate(version.entries, 1)]
-        self.render_sheet(f"{quiz.name}-{version.letter}" + ("-key" if kind == "key" else ""), document, {
+        stem = f"{quiz.name}-{version.letter}" + ("-key" if kind == "key" else "")
+        line = (f"Version {version.letter}" + (" · answer key for teachers" if kind == "key" else "")
+                + f" · {version.marks} marks" + (f" · {quiz.time}" if quiz.time else ""))
+        table = ((("Question", "In the book", "Type", "Marks"),
+                  *((str(r["number"]), r["book"], r["type"], str(r["marks"])) for r in rows),
+                  ("Total", "", "", str(version.marks))) if kind == "key" else ())
+        head = Head(f"{self.config.project}: a study guide", quiz.title, line, fields=kind == "paper",
+                    author=self.config.author, note=quiz.instructions if kind == "paper" else "",
+                    table=table)
+        (self.sheet_dir / f"{stem}.docx").write_bytes(
+            sheet_docx(document, head, Path(self.srcdir), self.config.studyguide_paper))
+        self.render_sheet(stem, document, {
             "kind": kind, "quiz_title": quiz.title, "letter": version.letter, "time": quiz.time,
             "instructions": quiz.instructions, "total": version.marks, "rows": rows,
         })
@@ -178,13 +195,8 @@ class QuizBuilder(WorksheetBuilder):
     def finish(self) -> None:
         if self.quiz is None:
             return
-        out = self.sheet_dir
-        if out.exists():
-            for stale in out.iterdir():  # another quiz, or fewer versions, last time
-                stale.unlink()
-        out.mkdir(exist_ok=True)
         self.write_bank()
-        self.render_all(out)
+        self.render_all(self.sheet_dir)
 
 
 def setup(app: Sphinx) -> dict:
