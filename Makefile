@@ -5,6 +5,7 @@
 #   make instructor              instructor HTML+PDF  make worksheets         per-chapter PDFs
 #   make lms                     GIFT, Moodle XML, QTI make live              preview on :8000
 #   make flashcards              Anki, TSV, cut-out cards
+#   make quiz QUIZ=quizzes/example.yaml   papers, keys and a question bank in _build/quiz/example/
 #   make bench                   timings vs naive     make clean
 #   make bench BENCH_ARGS=--quick   one run of the 1x book only (see --help)
 
@@ -31,10 +32,15 @@ FORMATS_all := html epub pdf
 FORMATS_instructor := html pdf
 EDITION_instructor := instructor
 
-.PHONY: all html epub pdf instructor worksheets lms flashcards test live bench clean venv test-deps
+.PHONY: all html epub pdf instructor worksheets lms flashcards quiz test live bench clean venv test-deps
 
 all html epub pdf instructor worksheets lms flashcards: $(VENV)/.installed
 	@$(BUILD) $(or $(FORMATS_$@),$@) --edition $(or $(EDITION_$@),$(EDITION)) --paper $(PAPER)
+
+# A quiz is small and depends on its own file too: it is simply rebuilt every time.
+QUIZ ?= quizzes/example.yaml
+quiz: $(VENV)/.installed
+	$(BUILD) quiz --quiz $(QUIZ) --paper $(PAPER)
 
 # The virtual environment: created when missing, refreshed when pyproject.toml changes.
 venv: $(VENV)/.installed

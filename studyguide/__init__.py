@@ -32,6 +32,7 @@ EXTENSIONS = (
     "studyguide.epub.builder",
     "studyguide.pdf.builder",
     "studyguide.pdf.worksheets",
+    "studyguide.quiz.builder",
     "studyguide.lms.builder",
     "studyguide.flashcards.builder",
 )

@@ -41,7 +41,7 @@ from studyguide.pause import pause
 from studyguide.publish import Generations, NewGeneration
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards")
+FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards", "quiz")
 SKIP = {"__pycache__", "_figures", ".git"}  # caches and drawn figures, not sources
 
 
@@ -113,6 +113,10 @@ class Driver:
 
     def target(self, fmt: str) -> str:
         """Where a format is published, relative to the build folder."""
+        if fmt == "quiz":
+            from studyguide.quiz.spec import quiz_name
+
+            return f"quiz/{quiz_name(self.args.quiz)}"
         return self.prefix + (f"pdf{self.suffix}" if fmt == "pdf" else fmt)
 
     def say(self, text: str) -> None:
@@ -276,7 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edition", default=os.environ.get("EDITION", "student"))
     parser.add_argument("--paper", default=os.environ.get("PAPER", "a4"))
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--quiz", type=Path, default=os.environ.get("QUIZ") or None,
+                        help="the quiz file the quiz format writes (default: $QUIZ)")
     args = parser.parse_args(argv)
+    if "quiz" in args.formats and not args.quiz:
+        parser.error("the quiz format needs a quiz file: --quiz quizzes/<name>.yaml (make quiz QUIZ=...)")
     args.root = (args.root or default_root()).resolve()
     args.source = (args.source or args.root / "book").resolve()
     args.build_dir = (args.build_dir or args.root / "_build").absolute()
@@ -286,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     driver = None
     try:
         os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
+        if args.quiz:  # which quiz is a write-time choice: every quiz shares the book's parse
+            os.environ["QUIZ"] = str(args.quiz.resolve())
         prepare(args.build_dir)
         with BuildLock(args.build_dir / ".work" / "lock"):
             driver = Driver(args)

@@ -55,6 +55,7 @@ FORMATS: dict[str, Format] = {
     "epub": Format(reflowable=True),
     "pdf": PAPER,
     "worksheets": Format(answer_key=False, answer_space=True),
+    "quiz": Format(answer_key=False, answer_space=True),  # a test paper: its key is apart
     # A learning platform marks the answer, then shows the solution as feedback.
     "lms": Format(interactive=True, reflowable=True, answer_key=False),
 }

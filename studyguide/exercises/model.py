@@ -157,13 +157,14 @@ def _plain(node: yaml.Node):
     return yaml.SafeLoader("").construct_document(node) if node is not None else None
 
 
-def load(path: Path) -> ExerciseFile:
-    """Read and check one exercise file; raise ExerciseFileError listing every problem."""
-    problems: list[Problem] = []
+def plain(node: yaml.Node | None):
+    """The Python value of a node, for other YAML files teachers edit (quizzes)."""
+    return _plain(node)
 
-    def problem(line: int, message: str) -> None:
-        problems.append(Problem(path, line, message))
 
+def compose_file(path: Path, problem) -> yaml.Node | None:
+    """A YAML file teachers edit as a node tree (kept for its line numbers); an unreadable
+    file or bad YAML raises ExerciseFileError with the line. Every such file is read here."""
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
@@ -178,6 +179,17 @@ def load(path: Path) -> ExerciseFile:
     except yaml.MarkedYAMLError as err:
         line = (err.problem_mark or err.context_mark).line + 1
         raise ExerciseFileError([Problem(path, line, f"YAML syntax: {err.problem}")]) from None
+    return root
+
+
+def load(path: Path) -> ExerciseFile:
+    """Read and check one exercise file; raise ExerciseFileError listing every problem."""
+    problems: list[Problem] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(Problem(path, line, message))
+
+    root = compose_file(path, problem)
     if not isinstance(root, yaml.MappingNode):
         raise ExerciseFileError([Problem(path, 1, "expected 'chapter:' and 'exercises:' keys")])
     top = {k.value: v for k, v in root.value}

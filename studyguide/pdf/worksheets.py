@@ -3,7 +3,8 @@
 A worksheet is the chapter's exercises on their own, with name, class and date fields and
 ruled lines sized to each question (``exercise_lines``); the answer sheet, for the teacher,
 has each exercise's number and its solution with marking guidance. Both are cut from the
-chapter's own doctree, so they always match the book, and rendered like the book's PDF.
+chapter's own doctree, so they always match the book, and rendered like the book's PDF;
+the same doctree is also written as DOCX (``studyguide.docx``), for teachers to adapt.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 
+from studyguide.docx import Head, sheet_docx
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.answer_key import chapters_in_order
 from studyguide.exercises.placement import chapter_number
@@ -27,6 +29,7 @@ from studyguide.pdf.builder import PDFBuilder
 from studyguide.settings import PAPERS, build_date
 
 logger = logging.getLogger(__name__)
+KINDS = {"worksheet": "Review exercises", "answers": "Answer sheet for teachers"}
 
 
 def _unlink(tree: nodes.Node) -> None:
@@ -79,7 +82,7 @@ class WorksheetBuilder(PDFBuilder):
         title = self.env.titles[docname].astext()
         stem = f"chapter-{number}-{kind}"
         ctx: dict[str, Any] = {
-            "body": "".join(visitor.fragment), "kind": kind, "number": number,
+            "body": "".join(visitor.fragment), "kind": kind, "kind_label": KINDS[kind], "number": number,
             "chapter_title": title, "book_title": self.config.project, "language": self.config.language,
             "author": self.config.author, "paper": PAPERS[self.config.studyguide_paper],
             "iso_date": time.strftime("%Y-%m-%dT%H:%M:%SZ", build_date(self.config)),
@@ -88,12 +91,24 @@ class WorksheetBuilder(PDFBuilder):
         path = Path(self.outdir) / f"{stem}.html"
         path.write_text(html, encoding="utf-8")
         self.sheets.append((stem, path))
+        head = Head(f"{self.config.project}: a study guide", f"Chapter {number}: {title}",
+                    KINDS[kind], fields=kind == "worksheet", author=self.config.author)
+        self.sheet_dir.mkdir(exist_ok=True)
+        (self.sheet_dir / f"{stem}.docx").write_bytes(
+            sheet_docx(doctree, head, Path(self.srcdir), self.config.studyguide_paper))
+
+    @property
+    def sheet_dir(self) -> Path:
+        """Where the finished sheets go."""
+        return self.produced
 
     def finish(self) -> None:
+        self.sheet_dir.mkdir(exist_ok=True)
+        self.render_all(self.sheet_dir)
+
+    def render_all(self, target_dir: Path) -> None:
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
-        target_dir = self.produced
-        target_dir.mkdir(exist_ok=True)
         with progress_message(__("rendering the sheets"), nonl=False):
             jobs = [(stem, self.renderer.submit(html, target_dir / f"{stem}.pdf"))
                     for stem, html in self.sheets]
