@@ -51,5 +51,7 @@ def check_images(app: Sphinx, doctree: nodes.document) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.content.paths")
+    app.setup_extension("studyguide.content.rawhtml")
+    app.setup_extension("studyguide.content.urls")
     app.connect("doctree-read", check_images, priority=600)  # after Sphinx resolves image paths
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
