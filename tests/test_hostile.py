@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from test_bad_input import (  # noqa: F401 (fixtures)
-    CH1, add_to_chapter, assert_refused, at, chapter, good_build, previous, published, rebuild,
+    CH1, YAML1, add_to_chapter, assert_refused, at, chapter, exercises, good_build, previous,
+    published, rebuild, replace,
 )
 
 SECRET = "SECRET-FROM-OUTSIDE-THE-REPOSITORY"
@@ -110,3 +111,111 @@ def test_no_file_from_outside(mutate, places, previous, fixture_book):
     assert_refused(build, before, book, places)
     assert "outside the repository" in build.output, build.output
     assert not leaks(previous), leaks(previous)
+
+
+# -- raw HTML -------------------------------------------------------------------------------
+
+
+def in_chapter(markdown: str):
+    def mutate(root):
+        add_to_chapter(root, markdown)
+    return mutate
+
+
+def in_exercise_prompt(html: str):
+    def mutate(root):
+        replace(exercises(root), "      The test book exists to be built.\n",
+                f"      The test book exists to be built.\n      See {html} here.\n")
+    return mutate
+
+
+RAW_HTML = [
+    pytest.param(in_chapter("<script>alert(1)</script>"), [at(CH1, "<script>")], id="script"),
+    pytest.param(in_chapter('<iframe src="https://example.com/"></iframe>'), [at(CH1, "<iframe")],
+                 id="iframe"),
+    pytest.param(in_chapter('A picture <img src="https://example.com/x.png" alt="x"> here.'),
+                 [at(CH1, "<img")], id="remote-img"),
+    pytest.param(in_chapter('<link rel="stylesheet" href="https://example.com/x.css">'),
+                 [at(CH1, "<link")], id="remote-stylesheet"),
+    pytest.param(in_chapter("<style>p { background: url(file:///etc/passwd) }</style>"),
+                 [at(CH1, "<style>")], id="css-url-to-local-file"),
+    pytest.param(in_chapter('A <span style="background: url(/etc/passwd)">styled</span> word.'),
+                 [at(CH1, "<span style")], id="style-attribute-url"),
+    pytest.param(in_chapter('A <sub onmouseover="alert(1)">2</sub> here.'),
+                 [at(CH1, "onmouseover")], id="event-handler-on-allowed-element"),
+    pytest.param(in_chapter("```{raw} html\n<script>alert(1)</script>\n```"), [at(CH1, "{raw} html")],
+                 id="raw-directive"),
+    pytest.param(in_chapter("An <sub>unclosed subscript."), [at(CH1, "<sub>unclosed")],
+                 id="unclosed-element"),
+    pytest.param(in_exercise_prompt('<img src="x.png" onerror="alert(1)">'), [at(YAML1, "onerror")],
+                 id="in-an-exercise"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "places"), RAW_HTML)
+def test_raw_html_outside_the_allowlist(mutate, places, previous, fixture_book):
+    book = fixture_book("minimal")
+    before = published(previous)
+    mutate(book)
+    build = rebuild(previous, book)
+    assert_refused(build, before, book, places)
+    assert "raw HTML may only use" in build.output, build.output
+
+
+def test_allowed_raw_html_is_published(previous, fixture_book):
+    """The allowlist is usable: each allowed element reaches the web page and the EPUB."""
+    book = fixture_book("minimal")
+    allowed = ('H<sub>2</sub>O, x<sup>2</sup>, <kbd>Ctrl</kbd>, <abbr title="Stavka of the '
+               'Supreme High Command">Stavka</abbr>,<br>and <span lang="ru">Ставка</span>.')
+    add_to_chapter(book, allowed)
+    build = rebuild(previous, book)
+    assert build.returncode == 0, build.output
+    page = (build.html / "ch1.html").read_text(encoding="utf-8")
+    for fragment in ("<sub>2</sub>", "<sup>2</sup>", "<kbd>Ctrl</kbd>", '<span lang="ru">',
+                     '<abbr title="Stavka of the Supreme High Command">'):
+        assert fragment in page, fragment
+    import zipfile
+    with zipfile.ZipFile(build.epub) as epub:
+        text = epub.read("EPUB/ch1.xhtml" if "EPUB/ch1.xhtml" in epub.namelist() else
+                         next(n for n in epub.namelist() if n.endswith("ch1.xhtml"))).decode()
+    assert '<span lang="ru">' in text and "<sub>2</sub>" in text
+
+
+# -- links with schemes that run code or read files -------------------------------------------
+
+
+URLS = [
+    pytest.param(in_chapter("A [link](javascript:alert(1)) here."), [at(CH1, "javascript:")],
+                 id="javascript-link"),
+    pytest.param(in_chapter("An image ![x](file:///etc/passwd) here."), [at(CH1, "file:///")],
+                 id="file-image"),
+    pytest.param(in_chapter("A [link](file:///etc/passwd) here."), [at(CH1, "file:///")], id="file-link"),
+    pytest.param(in_chapter("A [page](data:text/html,hi) here."), [at(CH1, "data:text")], id="data-link"),
+    pytest.param(in_chapter("A [link](VBScript:msgbox) here."), [at(CH1, "VBScript")],
+                 id="vbscript-link"),
+    pytest.param(in_chapter("An autolink <javascript:alert(1)> here."), [at(CH1, "<javascript")],
+                 id="javascript-autolink"),
+    pytest.param(in_chapter("A [reference][bad] here.\n\n[bad]: javascript:alert(1)"),
+                 [at(CH1, "[bad]: javascript")], id="javascript-definition"),
+    pytest.param(in_chapter("A long paragraph\nover two lines, with a [link](javascript:x)."),
+                 [at(CH1, "[link](javascript")], id="second-line-of-a-paragraph"),
+    pytest.param(in_exercise_prompt("[this](javascript:alert(1))"), [at(YAML1, "javascript")],
+                 id="in-an-exercise"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "places"), URLS)
+def test_links_that_run_code_or_read_files(mutate, places, previous, fixture_book):
+    book = fixture_book("minimal")
+    before = published(previous)
+    mutate(book)
+    build = rebuild(previous, book)
+    assert_refused(build, before, book, places)
+    assert "link or image is not allowed" in build.output, build.output
+
+
+def test_such_a_url_in_code_is_only_text(previous, fixture_book):
+    book = fixture_book("minimal")
+    add_to_chapter(book, "Write `[x](javascript:alert(1))` to see the refusal.")
+    build = rebuild(previous, book)
+    assert build.returncode == 0, build.output

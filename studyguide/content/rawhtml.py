@@ -22,6 +22,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from studyguide.content.locations import location
+
 logger = logging.getLogger(__name__)
 
 # element -> the attributes it may carry, each with the pattern its value must match
@@ -87,8 +89,9 @@ class _Fragments(HTMLParser):
 
 
 def report(node: nodes.Node, problem: str) -> None:
+    where = location(node) if isinstance(node.parent, nodes.TextElement) else node
     logger.warning("%s: raw HTML may only use %s (see CONTRIBUTING.md)", problem, SUMMARY,
-                   location=node, type="studyguide", subtype="raw_html")
+                   location=where, type="studyguide", subtype="raw_html")
 
 
 def check_raw_html(app: Sphinx, doctree: nodes.document) -> None:

@@ -17,6 +17,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from studyguide.content.locations import location
+
 logger = logging.getLogger(__name__)
 REFUSED = ("javascript", "vbscript", "file", "data")  # markdown-it's BAD_PROTO_RE
 # a destination as it is left in the text: "](url", "]: url" (a definition) or "<url>"
@@ -25,26 +27,10 @@ SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*)\s*:", re.IGNORECASE)
 CODE = (nodes.literal, nodes.literal_block, nodes.raw, nodes.comment, nodes.math, nodes.math_block)
 
 
-def lines_of(text: nodes.Text, match: re.Match) -> tuple[str | None, int | None]:
-    """Source and line of a match in a text node: its element's line plus the line breaks
-    before it (MyST keeps each soft line break as a "\\n" in the text)."""
-    element = text.parent
-    while element is not None and element.line is None:
-        element = element.parent
-    if element is None:
-        return None, None
-    breaks = 0
-    for other in element.findall(nodes.Text):
-        if other is text:
-            break
-        breaks += other.count("\n")
-    return element.source, element.line + breaks + text[: match.start()].count("\n")
-
-
-def report(scheme: str, location) -> None:
+def report(scheme: str, where) -> None:
     logger.warning("a %s: link or image is not allowed (it would run code or read a local "
                    "file); link to an http(s) address or use a file of the book", scheme.lower(),
-                   location=location, type="studyguide", subtype="url")
+                   location=where, type="studyguide", subtype="url")
 
 
 def check_urls(app: Sphinx, doctree: nodes.document) -> None:
@@ -53,8 +39,7 @@ def check_urls(app: Sphinx, doctree: nodes.document) -> None:
         if any(isinstance(a, CODE) for a in _ancestors(text)):
             continue
         for match in LEFT_AS_TEXT.finditer(text):
-            source, line = lines_of(text, match)
-            where = f"{source}:{line}" if source and line else text.parent
+            where = location(text, match.start())
             if (match[1].lower(), str(where)) not in seen:
                 seen.add((match[1].lower(), str(where)))
                 report(match[1], where)

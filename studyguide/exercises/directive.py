@@ -77,7 +77,8 @@ class ExercisesDirective(SphinxDirective):
         document["source"] = reporter.source = source
         reporter.get_source_and_line = lambda lineno=None: (source, lineno)
         try:
-            self.state.nested_parse(StringList(text.splitlines(), source=source), line - self.lineno, into)
+            # (MyST numbers the first line self.lineno + offset + 1)
+            self.state.nested_parse(StringList(text.splitlines(), source=source), line - self.lineno - 1, into)
         finally:
             document["source"], reporter.source = saved[0], saved[1]
             if saved[2] is None:
