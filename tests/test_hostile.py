@@ -219,3 +219,97 @@ def test_such_a_url_in_code_is_only_text(previous, fixture_book):
     add_to_chapter(book, "Write `[x](javascript:alert(1))` to see the refusal.")
     build = rebuild(previous, book)
     assert build.returncode == 0, build.output
+
+
+# -- images that cost more than they show ---------------------------------------------------
+
+
+def png(width: int, height: int) -> bytes:
+    """A valid black-and-white PNG, compressed row by row (a 20000 x 20000 image is ~50 KB)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    row = b"\0" + b"\0" * ((width + 7) // 8)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+       'width="100" height="100" viewBox="0 0 100 100">{}</svg>\n')
+
+
+def nested_use(levels: int = 9, fan: int = 10) -> str:
+    """Each group draws the one before ten times: a few KB, a billion rectangles."""
+    groups = ['<g id="g0"><rect width="1" height="1"/></g>']
+    groups += [f'<g id="g{i}">' + f'<use xlink:href="#g{i - 1}"/>' * fan + "</g>" for i in range(1, levels + 1)]
+    return SVG.format("<defs>" + "".join(groups) + f'</defs><use xlink:href="#g{levels}"/>')
+
+
+def with_image(name: str, content):
+    def mutate(root):
+        data = content() if callable(content) else content
+        path = root / "book" / name
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+        add_to_chapter(root, f"```{{figure}} {name}\n:alt: A hostile image.\n\nA hostile image.\n```")
+    return mutate
+
+
+ENTITY_SVG = ('<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">'
+              '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n' + SVG.format("<text>&b;</text>"))
+IMAGES = [
+    pytest.param(with_image("huge.png", lambda: png(20000, 20000)), [at(CH1, "{figure} huge.png")],
+                 "megapixels", id="png-20000x20000"),
+    pytest.param(with_image("bomb.svg", nested_use), [at(CH1, "{figure} bomb.svg")],
+                 "<use> references", id="svg-nested-use"),
+    pytest.param(with_image("loop.svg", SVG.format('<g id="a"><use xlink:href="#a"/></g>')),
+                 [at(CH1, "{figure} loop.svg")], "to itself", id="svg-use-cycle"),
+    pytest.param(with_image("entities.svg", ENTITY_SVG), [at(CH1, "{figure} entities.svg")],
+                 "entities", id="svg-entities"),
+    pytest.param(with_image("remote.svg", SVG.format('<image href="https://example.com/x.png" width="9" height="9"/>')),
+                 [at(CH1, "{figure} remote.svg")], "outside the file", id="svg-remote-image"),
+    pytest.param(with_image("local.svg", SVG.format('<image xlink:href="file:///etc/passwd" width="9" height="9"/>')),
+                 [at(CH1, "{figure} local.svg")], "outside the file", id="svg-local-file"),
+    pytest.param(with_image("css.svg", SVG.format('<rect width="9" height="9" style="fill: url(https://example.com/p.svg#p)"/>')),
+                 [at(CH1, "{figure} css.svg")], "outside the file", id="svg-css-url"),
+    pytest.param(with_image("script.svg", SVG.format("<script>alert(1)</script>")),
+                 [at(CH1, "{figure} script.svg")], "<script>", id="svg-script"),
+    pytest.param(with_image("big.png", lambda: png(64, 64) + b"\0" * 6_000_000), [at(CH1, "{figure} big.png")],
+                 "MB", id="file-too-large"),
+]
+
+
+def rebuild_within(build_dir: Path, book: Path, seconds: int):
+    """``rebuild``, stopped (with every process it started) if it is still running after
+    ``seconds``: before the fix, the PDF of the nested <use> never finishes."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import EPOCH, ROOT, Build
+
+    cmd = [sys.executable, "-m", "studyguide.build", "html", "epub", "pdf", "--build-dir", str(build_dir),
+           "--edition", "student", "--paper", "a4", "--quiet", "--source", str(book / "book")]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, start_new_session=True)
+    try:
+        output, _ = proc.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"the build was still running after {seconds} s")
+    return Build(build_dir, proc.returncode, output)
+
+
+@pytest.mark.parametrize(("mutate", "places", "reason"), IMAGES)
+def test_images_that_cost_too_much(mutate, places, reason, previous, fixture_book):
+    book = fixture_book("minimal")
+    before = published(previous)
+    mutate(book)
+    build = rebuild_within(previous, book, 90)
+    assert_refused(build, before, book, places)
+    assert reason in build.output, build.output
