@@ -79,6 +79,31 @@ def figure_climbing_out(root):
     add_to_chapter(root, "```{figure} ../../outside/img.png\n:alt: A leak.\n\nA leak.\n```")
 
 
+def literalinclude_diff_climbing_out(root):
+    outside(root)
+    (root / "book" / "code.txt").write_text("inside\n", encoding="utf-8")
+    add_to_chapter(root, "```{literalinclude} code.txt\n:diff: ../../outside/secret.md\n```")
+
+
+def raw_file_climbing_out(root):
+    outside(root)
+    add_to_chapter(root, "```{raw} html\n:file: ../../outside/secret.md\n```")
+
+
+def csv_table_file_climbing_out(root):
+    folder = outside(root)
+    (folder / "table.csv").write_text(f"a,b\n{SECRET},2\n", encoding="utf-8")
+    add_to_chapter(root, "```{csv-table} A table\n:file: ../../outside/table.csv\n```")
+
+
+def csv_table_url(root):
+    add_to_chapter(root, "```{csv-table} A table\n:url: https://example.com/table.csv\n```")
+
+
+def raw_url(root):
+    add_to_chapter(root, "```{raw} html\n:url: https://example.com/page.html\n```")
+
+
 OUTSIDE = [
     pytest.param(include_climbing_out, [at(CH1, "{include}")], id="include-climbing-out"),
     pytest.param(literalinclude_climbing_out, [at(CH1, "{literalinclude}")],
@@ -90,6 +115,14 @@ OUTSIDE = [
     pytest.param(markdown_link_to_an_outside_file, [at(CH1, "[the notes]")],
                  id="markdown-link-to-an-outside-file"),
     pytest.param(figure_climbing_out, [at(CH1, "{figure} ../../outside")], id="figure-climbing-out"),
+    pytest.param(literalinclude_diff_climbing_out, [at(CH1, ":diff:")], id="literalinclude-diff-climbing-out"),
+    pytest.param(raw_file_climbing_out, [at(CH1, "{raw} html"), at(CH1, ":file:")], id="raw-file-climbing-out"),
+    pytest.param(csv_table_file_climbing_out, [at(CH1, "{csv-table}"), at(CH1, ":file:")],
+                 id="csv-table-file-climbing-out"),
+]
+NETWORK = [
+    pytest.param(csv_table_url, [at(CH1, "{csv-table}")], id="csv-table-url"),
+    pytest.param(raw_url, [at(CH1, "{raw} html")], id="raw-url"),
 ]
 
 
@@ -111,6 +144,16 @@ def test_no_file_from_outside(mutate, places, previous, fixture_book):
     assert_refused(build, before, book, places)
     assert "outside the repository" in build.output, build.output
     assert not leaks(previous), leaks(previous)
+
+
+@pytest.mark.parametrize(("mutate", "places"), NETWORK)
+def test_no_fetch_from_the_network(mutate, places, previous, fixture_book):
+    book = fixture_book("minimal")
+    before = published(previous)
+    mutate(book)
+    build = rebuild(previous, book)
+    assert_refused(build, before, book, places)
+    assert "would fetch from the network" in build.output, build.output
 
 
 # -- raw HTML -------------------------------------------------------------------------------

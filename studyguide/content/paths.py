@@ -23,8 +23,10 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from docutils.parsers.rst.directives import misc, tables
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.directives import code
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
@@ -124,12 +126,12 @@ def check_document(app: Sphinx, doctree: nodes.document) -> None:
             reported.add((real, ref.line))
             forget(env.dlfiles, docname, relative)
             ref.replace_self(ref.children)
-    for block in list(doctree.findall(nodes.literal_block)):
-        real = outside(app, block["source"]) if block.get("source") else None
+    for element in list(doctree.findall(nodes.Element)):  # a literalinclude, a raw :file:
+        real = outside(app, element["source"]) if element.get("source") else None
         if real is not None:
-            refuse(app, real, block)
-            reported.add((real, block.line))
-            block.parent.remove(block)
+            refuse(app, real, element)
+            reported.add((real, element.line))
+            element.parent.remove(element)
     for dependency in sorted(map(str, env.dependencies.get(docname, ()))):
         real = outside(app, dependency)
         if real is None:
@@ -143,7 +145,49 @@ def check_document(app: Sphinx, doctree: nodes.document) -> None:
                 refuse(app, real, (docname, line))
 
 
+class LiteralInclude(code.LiteralInclude):
+    """Sphinx records every file it reads as a dependency, except the one ``:diff:`` names."""
+
+    def run(self) -> list[nodes.Node]:
+        if "diff" in self.options:
+            _, path = self.env.relfn2path(self.options["diff"])
+            self.env.note_dependency(path)
+            if outside(self.env.app, path) is not None:
+                del self.options["diff"]  # (reported with the other dependencies)
+        return super().run()
+
+
+class _NoFetch:
+    """docutils' ``{csv-table}`` and ``{raw}`` read a ``:file:`` (recorded, but the table keeps
+    no trace of it) or fetch a ``:url:`` from the network: an outside file is not read, and
+    a URL is refused, at the directive's line."""
+
+    def run(self) -> list[nodes.Node]:
+        if "url" in self.options:
+            raise self.error(f"{self.name}: :url: would fetch from the network during the build; "
+                             "put the file in the repository and use :file:")
+        if "file" in self.options:
+            document = self.state.document
+            folder = Path(document.current_source or document["source"]).parent
+            path = folder / self.options["file"]
+            if outside(document.settings.env.app, path) is not None:
+                document.settings.env.note_dependency(path)  # (reported with the others)
+                return []
+        return super().run()
+
+
+class CSVTable(_NoFetch, tables.CSVTable):
+    pass
+
+
+class Raw(_NoFetch, misc.Raw):
+    pass
+
+
 def setup(app: Sphinx) -> dict:
+    app.add_directive("literalinclude", LiteralInclude, override=True)
+    app.add_directive("csv-table", CSVTable, override=True)
+    app.add_directive("raw", Raw, override=True)
     app.connect("source-read", drop_outside_document, priority=400)  # before other checks
     app.connect("include-read", drop_outside_include)
     app.connect("doctree-read", check_document, priority=550)  # after Sphinx's collectors
