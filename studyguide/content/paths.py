@@ -126,7 +126,8 @@ def check_document(app: Sphinx, doctree: nodes.document) -> None:
             reported.add((real, ref.line))
             forget(env.dlfiles, docname, relative)
             ref.replace_self(ref.children)
-    for element in list(doctree.findall(nodes.Element)):  # a literalinclude, a raw :file:
+    for element in list(doctree.findall(nodes.Element, include_self=False)):
+        # what a literalinclude or a raw :file: made keeps the file it read as its "source"
         real = outside(app, element["source"]) if element.get("source") else None
         if real is not None:
             refuse(app, real, element)
@@ -137,8 +138,8 @@ def check_document(app: Sphinx, doctree: nodes.document) -> None:
         if real is None:
             continue
         lines = lines_naming(env, docname, real)
-        if any((real, line) in reported for line in lines) and lines == [1]:
-            continue
+        if lines == [1] and any(seen == real for seen, _ in reported):
+            continue  # no line names it, but a node that did was reported
         for line in lines:
             if (real, line) not in reported:
                 reported.add((real, line))
