@@ -78,12 +78,19 @@ $(VENV)/.installed: pyproject.toml
 test-deps: $(VENV)/.installed
 	@bash tools/system-deps test
 	@$(MAKE) --no-print-directory $(VENV)/ace/.installed
+	@$(MAKE) --no-print-directory $(VENV)/axe/.installed
 
 # DAISY Ace (the EPUB accessibility checker), pinned in tools/ace; it drives Debian's
 # Chromium, so no browser is downloaded (--ignore-scripts skips Puppeteer's and Electron's).
 $(VENV)/ace/.installed: tools/ace/package.json tools/ace/package-lock.json
 	@mkdir -p $(VENV)/ace && cp tools/ace/package.json tools/ace/package-lock.json $(VENV)/ace/
 	cd $(VENV)/ace && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+# axe-core, the accessibility engine the HTML tests inject into the page, pinned in tools/axe.
+$(VENV)/axe/.installed: tools/axe/package.json tools/axe/package-lock.json
+	@mkdir -p $(VENV)/axe && cp tools/axe/package.json tools/axe/package-lock.json $(VENV)/axe/
+	cd $(VENV)/axe && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
 test: test-deps

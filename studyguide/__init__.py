@@ -22,6 +22,7 @@ EXTENSIONS = (
     "studyguide.content.timeline_table",
     "studyguide.content.safety",
     "studyguide.content.source_checks",
+    "studyguide.content.reports",
     "studyguide.figures.sphinx",
     "studyguide.exercises",
     "studyguide.html.accessibility",
@@ -32,6 +33,7 @@ EXTENSIONS = (
     "studyguide.pdf.builder",
     "studyguide.pdf.worksheets",
     "studyguide.lms.builder",
+    "studyguide.flashcards.builder",
 )
 
 

@@ -20,25 +20,33 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from studyguide.settings import file_name
+ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
+FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards")
 
-ROOT = Path(__file__).resolve().parent.parent
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms")
-BASENAME = "stalin-zhukov"  # conf.py's studyguide_basename
+
+def default_root() -> Path:
+    """The guide in the working directory (any folder with a conf.py), else this repository's."""
+    return Path.cwd() if (Path.cwd() / "conf.py").is_file() else ROOT
+
+
+def produced(folder: Path, suffix: str) -> Path | None:
+    """The book file a builder wrote (the newest): its name comes from the guide's conf.py."""
+    found = sorted(folder.glob(f"*{suffix}"), key=lambda p: p.stat().st_mtime_ns)
+    return found[-1] if found else None
 
 
 PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*\d+%\] (\S+)|pages laid out|: \d+ pages|drawing figure|rendering")
 
 
 def sphinx(builder: str, source: Path, doctrees: Path, out: Path, edition: str, paper: str,
-           quiet: bool, on_parsed=None) -> tuple[int, str]:
+           quiet: bool, on_parsed=None, root: Path = ROOT) -> tuple[int, str]:
     """Run one sphinx-build; stream its progress (format, document, pages) unless quiet.
 
     ``on_parsed`` is called as soon as the parsed sources are saved (Sphinx moves on to
     "preparing documents"), so other formats can start while this one is still writing.
     """
     cmd = [
-        sys.executable, "-m", "studyguide.run_sphinx", "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
+        sys.executable, "-m", "studyguide.run_sphinx", "-b", builder, "-c", str(root), "-d", str(doctrees),
         "-W", "--keep-going", "-n", str(source), str(out / builder),
     ]
     env = {**os.environ, "EDITION": edition, "PAPER": paper}
@@ -93,12 +101,18 @@ def publish(staged: Path, target: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("formats", nargs="+", choices=FORMATS)
-    parser.add_argument("--source", type=Path, default=ROOT / "book")
-    parser.add_argument("--build-dir", type=Path, default=ROOT / "_build")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="the guide's folder, holding its conf.py (default: the working "
+                             "directory if it has one, else this repository)")
+    parser.add_argument("--source", type=Path, default=None, help="default: ROOT/book")
+    parser.add_argument("--build-dir", type=Path, default=None, help="default: ROOT/_build")
     parser.add_argument("--edition", default=os.environ.get("EDITION", "student"))
     parser.add_argument("--paper", default=os.environ.get("PAPER", "a4"))
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    args.root = (args.root or default_root()).resolve()
+    args.source = args.source or args.root / "book"
+    args.build_dir = args.build_dir or args.root / "_build"
 
     out = args.build_dir if args.edition == "student" else args.build_dir / args.edition
     suffix = "" if args.paper == "a4" else f"-{args.paper}"
@@ -113,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     # The first format parses the sources; the others start as soon as the parse is saved
     # and share it, so on two cores the PDF renders while the web pages are written.
     def run(fmt: str, on_parsed=None) -> tuple[int, str]:
-        return sphinx(fmt, args.source, doctrees, work, args.edition, args.paper, args.quiet, on_parsed)
+        return sphinx(fmt, args.source, doctrees, work, args.edition, args.paper, args.quiet, on_parsed,
+                      args.root)
 
     first, *rest = args.formats
     pool = ThreadPoolExecutor(max_workers=max(1, len(rest)))
@@ -145,13 +160,12 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
 
-    pdf_name = file_name(BASENAME, args.edition, "pdf")
     for fmt in args.formats:
         staged = work / fmt
         if fmt == "epub":
-            publish(staged / f"{BASENAME}.epub", out / "epub")
+            publish(produced(staged, ".epub"), out / "epub")
         elif fmt == "pdf":
-            publish(staged / pdf_name, out / ("pdf" + suffix))
+            publish(produced(staged, ".pdf"), out / ("pdf" + suffix))
         elif fmt == "worksheets":
             publish(staged / "pdf", out / "worksheets")
         else:
@@ -160,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     if "html" in args.formats:
         downloads = html / "downloads"
         downloads.mkdir(exist_ok=True)
-        for path in (work / "pdf" / pdf_name, work / "epub" / f"{BASENAME}.epub"):
-            if path.is_file():
+        for path in (produced(work / "pdf", ".pdf"), produced(work / "epub", ".epub")):
+            if path is not None:
                 shutil.copy2(path, downloads / path.name)
     if not args.quiet:
         print(f"Done: {', '.join(str(out / f) for f in args.formats)}")

@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # the build driver imports file_name(): keep Sphinx itself ou
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
-EDITIONS = ("student", "instructor")
 PAPERS = {"a4": "A4", "letter": "letter"}
 
 
@@ -44,6 +43,8 @@ def add_static_dir(app: Sphinx, directory) -> None:
 
 
 def _check(app: Sphinx, config: Config) -> None:
+    from studyguide.editions import EDITIONS  # here: the driver imports this module without Sphinx
+
     if config.studyguide_edition not in EDITIONS:
         raise ConfigError(
             f"studyguide_edition must be one of {', '.join(EDITIONS)}, "

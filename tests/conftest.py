@@ -108,3 +108,64 @@ def fixture_book(tmp_path):
         return target
 
     return make
+
+
+# --------------------------------------------------------------------------- in-process builds
+# Sphinx's own test fixtures (``make_app``, ``app``, ``@pytest.mark.sphinx``), as Sphinx
+# extensions test themselves: a book under tests/roots/test-<name>/ with its own conf.py is
+# built inside the test process, so a test can look at the doctree Sphinx hands a builder.
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where ``@pytest.mark.sphinx(testroot="name")`` finds tests/roots/test-name."""
+    return ROOTS
+
+
+@pytest.fixture(scope="session")
+def sphinx_test_tempdir(tmp_path_factory) -> Path:
+    """Each in-process book is copied and built here, never in tests/roots."""
+    return tmp_path_factory.mktemp("sphinx")
+
+
+@dataclass
+class Parsed:
+    """The doctrees of one read of a book: what Sphinx parsed from MyST, the YAML exercise
+    files and the bibliography, before any builder's post-transforms."""
+
+    srcdir: Path
+    doctrees: dict
+    warnings: str
+
+    def __getitem__(self, docname: str):
+        return self.doctrees[docname]
+
+    def docname(self, path: Path) -> str:
+        return path.resolve().relative_to(self.srcdir.resolve()).with_suffix("").as_posix()
+
+    def page(self, path: Path):
+        return self.doctrees[self.docname(path)]
+
+
+def parsed_from(app) -> Parsed:
+    """Every document an application read, loaded once (a test walks them many times)."""
+    return Parsed(Path(app.srcdir), {d: app.env.get_doctree(d) for d in sorted(app.env.found_docs)},
+                  app._warning.getvalue())
+
+
+@pytest.fixture(scope="session")
+def parsed_book(tmp_path_factory) -> Parsed:
+    """The real book read in-process, with the repository's conf.py (no output written)."""
+    import io
+
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    work = tmp_path_factory.mktemp("parsed")
+    with patch_docutils(ROOT), docutils_namespace():
+        app = Sphinx(ROOT / "book", ROOT, work / "out", work / "doctrees", "dummy",
+                     status=io.StringIO(), warning=io.StringIO(), freshenv=True)
+        app.build()
+        return parsed_from(app)

@@ -1,27 +1,34 @@
 """The content itself: the real chapters, glossary, references, figures and exercises, and
 what the real build makes of them.
 
-These tests read the sources in book/ and exercises/ (and, for the essay and the works that
-may be cited, the seed essay and source notes kept beside the repository in shared/), and
-the HTML, EPUB and PDF of the session build. Each one names the file and the offending text
-when it fails, so a writer can fix the content rather than the test.
+These tests read the book as Sphinx parses it (the ``parsed_book`` fixture: an in-process
+read of book/ with the repository's conf.py, exercises and bibliography included) and walk
+its doctrees: term and reference roles are ``pending_xref`` nodes, citations the cite
+domain's, index roles and directives ``index`` nodes, and the guide's own directives their
+nodes (``objectives``, ``debate``, exercises). They also read the seed essay and source notes
+kept beside the repository in shared/, and the HTML, EPUB and PDF of the session build. Each
+one names the file and line and the offending text when it fails, so a writer can fix the
+content rather than the test.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
+from docutils import nodes
 from lxml import html as lxml_html
+from sphinx import addnodes
 
-from conftest import IN_CI, ROOT
+from conftest import IN_CI, ROOT, ROOTS, Parsed, parsed_from
+from studyguide.exercises import nodes as ex
 
 BOOK = ROOT / "book"
 EXERCISES = ROOT / "exercises"
@@ -35,10 +42,7 @@ ESSAY_NAME = "000_22fc7ae5aae438c9.txt"
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 CYRILLIC_WORD = re.compile(r"[\u0400-\u04FF]+")
-TERM_ROLE = re.compile(r"\{term\}`([^`]+)`")
-CITE_ROLE = re.compile(r"\{cite:([a-z]+)\}`([^`]+)`")
-INDEX_ROLE = re.compile(r"\{index\}`([^`]+)`")
-FENCE_OPEN = re.compile(r"^(`{3,})\{([\w:-]+)\}[ \t]*(.*)$")
+WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
 
 # Each person gets one index entry, "Surname, Forename" (forenames as in the source notes).
 PEOPLE = {
@@ -70,46 +74,96 @@ INDEX_MUST_LIST = ["Zhukov, Georgy", "Stalin, Joseph", "Leningrad", "Moscow", "R
                    "Vyazma", "Stavka"]
 
 
-# --------------------------------------------------------------------------- source parsing
+# --------------------------------------------------------------------------- reading doctrees
 
-@dataclass
-class Directive:
-    name: str
-    argument: str
-    options: dict[str, str]
-    body: str
-    line: int
-    path: Path = field(default=None)
-
-    @property
-    def text(self) -> str:
-        return f"{self.argument}\n{self.body}"
+# Roles whose text a reader never sees as prose: citations become "(Roberts 2012)", cross-
+# references the target's title. They are left out of word counts and essay comparisons.
+SILENT_XREFS = {"ref", "numref", "doc", "eq", "keyword"}
 
 
-def directives(path: Path, name: str | None = None) -> list[Directive]:
-    """The ```{name} fenced directives of a MyST file (options, body and line)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    found, i = [], 0
-    while i < len(lines):
-        match = FENCE_OPEN.match(lines[i])
-        if not match:
-            i += 1
-            continue
-        ticks, dname, argument = match[1], match[2], match[3].strip()
-        start, i = i + 1, i + 1
-        options: dict[str, str] = {}
-        while i < len(lines) and re.match(r"^:[\w-]+:", lines[i]):
-            key, _, value = lines[i][1:].partition(":")
-            options[key] = value.strip()
-            i += 1
-        body = []
-        while i < len(lines) and not re.fullmatch(rf"{ticks}`*\s*", lines[i]):
-            body.append(lines[i])
-            i += 1
-        i += 1
-        if name is None or dname == name:
-            found.append(Directive(dname, argument, options, "\n".join(body), start, path))
-    return found
+def silent(node: nodes.Node) -> bool:
+    return isinstance(node, addnodes.pending_xref) and (
+        node.get("refdomain") == "cite" or node.get("reftype") in SILENT_XREFS)
+
+
+def ancestors(node: nodes.Node):
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def where(node: nodes.Node, root: Path = ROOT) -> str:
+    """``file:line`` of a node. For what an exercise file wrote, the file and the line where
+    the exercise starts, with its id (the lines docutils records inside an exercise are
+    offset by the {exercises} directive's own line, so they are not the YAML's)."""
+    exercise = next((n for n in ancestors(node) if isinstance(n, ex.exercise)), None)
+    if exercise is not None:
+        source, line = exercise.source, f"{exercise.line} ({exercise['exercise_id']})"
+    else:
+        source = list(ancestors(node))[-1]["source"]
+        line = next((n.line for n in ancestors(node) if getattr(n, "line", None)), None)
+    path = Path(source)
+    try:
+        path = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        pass
+    return f"{path}:{line}" if line else str(path)
+
+
+def reader_text(node: nodes.Node, exercises: bool = True) -> str:
+    """The text a reader reads in ``node``: no comments, citations or cross-reference labels;
+    blocks end with a line break so words never run together."""
+    parts: list[str] = []
+
+    def walk(n: nodes.Node) -> None:
+        if isinstance(n, nodes.Text):
+            parts.append(n.astext())
+        elif silent(n):
+            parts.append(" ")
+        elif isinstance(n, (nodes.comment, nodes.system_message, nodes.raw)):
+            return
+        elif not exercises and isinstance(n, ex.exercise):
+            return
+        else:
+            for child in n.children:
+                walk(child)
+            if not isinstance(n, nodes.Inline):
+                parts.append("\n")
+
+    walk(node)
+    return "".join(parts)
+
+
+def marked(node: nodes.Node) -> str:
+    """A paragraph's text with its emphasis shown as ``*...*``, as the author wrote it."""
+    if isinstance(node, nodes.Text):
+        return node.astext()
+    inner = "".join(marked(child) for child in node.children)
+    return f"*{inner}*" if isinstance(node, nodes.emphasis) else inner
+
+
+def findall(parsed: Parsed, kind, docs=None):
+    """(docname, node) for every node of a kind in the book (or in ``docs``)."""
+    for docname in docs if docs is not None else parsed.doctrees:
+        for node in parsed[docname].findall(kind):
+            yield docname, node
+
+
+def term_xrefs(node: nodes.Node):
+    return [x for x in node.findall(addnodes.pending_xref)
+            if x.get("refdomain") == "std" and x.get("reftype") == "term"]
+
+
+def chapter_docs(parsed: Parsed) -> list[str]:
+    return [parsed.docname(path) for path in CHAPTERS]
+
+
+def section_title(section: nodes.section) -> str:
+    return section[0].astext() if len(section) and isinstance(section[0], nodes.title) else ""
+
+
+def subsections(section: nodes.section) -> list[nodes.section]:
+    return [child for child in section.children if isinstance(child, nodes.section)]
 
 
 def md_files() -> list[Path]:
@@ -124,52 +178,27 @@ def source_files() -> list[Path]:
     return md_files() + yaml_files()
 
 
-def role_target(content: str) -> str:
-    """`text <Target>` -> Target; `Target` -> Target."""
-    match = re.fullmatch(r"(?s).*<([^<>]+)>\s*", content)
-    return (match[1] if match else content).strip()
-
-
-def role_text(content: str) -> str:
-    """`text <Target>` -> text; `Target` -> Target."""
-    match = re.fullmatch(r"(?s)(.*?)\s*<[^<>]+>\s*", content)
-    return (match[1] if match else content).strip()
-
-
-def strip_markup(text: str) -> str:
-    """MyST markup reduced to what a reader sees (roughly): roles to their text."""
-    text = re.sub(r"\{(?:cite:[a-z]+|ref|numref|doc|eq)\}`[^`]*`", " ", text)
-    text = re.sub(r"\{[\w:-]+\}`([^`]*)`", lambda m: role_text(m[1]), text)
-    text = re.sub(r"\*{1,3}|`", "", text)
-    return text
-
-
-def glossary_terms() -> dict[str, str]:
-    """Glossary term -> its definition, from the {glossary} block."""
-    (block,) = directives(GLOSSARY, "glossary")
+def glossary_terms(parsed: Parsed, path: Path = GLOSSARY) -> dict[str, str]:
+    """Glossary term -> its definition (as written: emphasis marked), from the {glossary}."""
+    tree = parsed.page(path)
+    (glossary,) = tree.findall(addnodes.glossary)
     terms: dict[str, str] = {}
-    current = None
-    for line in block.body.splitlines():
-        if not line.strip():
-            continue
-        if line[0].isspace():
-            assert current, f"{GLOSSARY}: definition before any term: {line!r}"
-            terms[current] += " " + line.strip()
-        else:
-            current = line.strip()
-            assert current not in terms, f"{GLOSSARY}: term defined twice: {current}"
-            terms[current] = ""
-    return {term: definition.strip() for term, definition in terms.items()}
+    for item in glossary.findall(nodes.definition_list_item):
+        definition = next(iter(item.findall(nodes.definition)), None)
+        for term in item.findall(nodes.term):
+            name = term.astext().strip()
+            assert name not in terms, f"{where(term)}: term defined twice: {name}"
+            text = " ".join(marked(p) for p in definition.findall(nodes.paragraph)) if definition else ""
+            terms[name] = re.sub(r"\s+", " ", text).strip()
+    return terms
 
 
 def bib_entries() -> dict[str, dict[str, str]]:
-    text = BIB.read_text(encoding="utf-8")
-    entries = {}
-    for match in re.finditer(r"@\w+\{([^,\s]+),(.*?)\n\}", text, re.S):
-        fields = {k.lower(): re.sub(r"[{}]", "", v).strip()
-                  for k, v in re.findall(r"(\w+)\s*=\s*(\{.*?\}),?\s*$", match[2], re.M)}
-        entries[match[1]] = fields
-    return entries
+    """Key -> fields of references.bib, as BibTeX reads them (pybtex, as the build does)."""
+    from pybtex.database import parse_file
+
+    return {key: {name.lower(): re.sub(r"[{}]", "", value).strip() for name, value in entry.fields.items()}
+            for key, entry in parse_file(str(BIB)).entries.items()}
 
 
 def normalise_title(title: str) -> str:
@@ -187,24 +216,31 @@ def shared_file(name: str) -> Path:
     return path
 
 
-def prose_words(path: Path) -> list[str]:
-    """The words a reader reads: fences, directive options, labels and role markup removed."""
-    kept = []
-    in_options = False
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if FENCE_OPEN.match(line):
-            in_options = True
-            continue
-        if in_options and re.match(r"^:[\w-]+:", line):
-            continue
-        in_options = False
-        if re.fullmatch(r"`{3,}\s*", line) or re.fullmatch(r"\([\w-]+\)=\s*", line):
-            continue
-        if re.fullmatch(r"\|?[\s|:-]+\|?", line) and "-" in line:  # table rule
-            continue
-        kept.append(line)
-    text = strip_markup("\n".join(kept))
-    return re.findall(r"[^\W_]+(?:['’.\-][^\W_]+)*", text)
+def prose_words(tree: nodes.Node) -> list[str]:
+    """The words a reader reads of a page's own prose: what the exercise files add, the
+    objectives' fixed heading and the cross-reference and citation labels left out."""
+    tree = tree.deepcopy()
+    for box in [n for n in tree.findall(nodes.container) if "objectives" in n["classes"]]:
+        box.children = [c for c in box.children if isinstance(c, nodes.bullet_list)]
+    return WORD.findall(reader_text(tree, exercises=False))
+
+
+@pytest.fixture
+def sample_book(tmp_path, make_app):
+    """Read sample pages (name -> MyST, or exercises/name.yaml -> YAML) in a copy of the
+    small book in tests/roots/test-content-checks, to check the readers above on them."""
+
+    def read(pages: dict[str, str]) -> Parsed:
+        srcdir = tmp_path / "content-checks"
+        shutil.copytree(ROOTS / "test-content-checks", srcdir)
+        for name, text in pages.items():
+            (srcdir / name).parent.mkdir(parents=True, exist_ok=True)
+            (srcdir / name).write_text(text, encoding="utf-8")
+        app = make_app("dummy", srcdir=srcdir, freshenv=True)
+        app.build()
+        return parsed_from(app)
+
+    return read
 
 
 # --------------------------------------------------------------------------- build helpers
@@ -221,92 +257,194 @@ def classes(element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
+
 # =========================================================================== 1. chapters
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_structure(chapter):
-    text = chapter.read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip()]
-    assert re.fullmatch(r"\(ch-[a-z0-9-]+\)=", lines[0]), f"{chapter.name}: no (ch-...)= label first"
-    assert re.fullmatch(r"# \S.*", lines[1]), f"{chapter.name}: no '# Title' after the label"
+def check_chapter(parsed: Parsed, chapter: Path, exercises_dir: Path) -> None:
+    """Label and title first; 3-5 objectives; Summary, Key terms (only {term} roles) and
+    Review exercises, in that order; one {exercises} block there, naming a file that
+    names this chapter back."""
+    tree = parsed.page(chapter)
+    docname = parsed.docname(chapter)
+    before = []
+    for child in tree.children:
+        if isinstance(child, nodes.section):
+            break
+        before.append(child)
+    sections = [c for c in tree.children if isinstance(c, nodes.section)]
+    assert sections and all(isinstance(c, nodes.target) for c in before), \
+        f"{chapter.name}: something comes before the chapter's label and title"
+    top = sections[0]
+    labels = [n for n in top["names"] if re.fullmatch(r"ch-[a-z0-9-]+", n)]
+    assert labels and [t["refid"] for t in before if t.get("refid")] == labels[:1], \
+        f"{chapter.name}: no (ch-...)= label first"
+    assert len(sections) == 1 and section_title(top).strip(), f"{chapter.name}: no '# Title' after the label"
 
-    objectives = directives(chapter, "objectives")
+    objectives = [n for n in tree.findall(nodes.container) if "objectives" in n["classes"]]
     assert len(objectives) == 1, f"{chapter.name}: expected one {{objectives}} block"
-    entries = [line for line in objectives[0].body.splitlines() if line.strip()]
+    entries = list(objectives[0].findall(nodes.list_item))
     assert 3 <= len(entries) <= 5, f"{chapter.name}: {len(entries)} objectives, want 3-5"
     keys = []
+    prefix = f"objective-{chapter.stem}-"
     for entry in entries:
-        match = re.fullmatch(r"([a-z][a-z0-9-]*): (\S.{9,})", entry)
-        assert match, f"{chapter.name}: objective line is not 'key: text': {entry!r}"
-        keys.append(match[1])
+        key = next((i.removeprefix(prefix) for i in entry["ids"] if i.startswith(prefix)), "")
+        text = entry.astext().strip()
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", key) and re.fullmatch(r"\S.{9,}", text, re.S), \
+            f"{chapter.name}: objective line is not 'key: text': {key}: {text!r}"
+        keys.append(key)
     assert len(set(keys)) == len(keys), f"{chapter.name}: duplicate objective keys {keys}"
 
-    headings = {line: n for n, line in enumerate(text.splitlines()) if line.startswith("## ")}
-    for heading in ("## Summary", "## Key terms", "## Review exercises"):
-        assert heading in headings, f"{chapter.name}: no {heading!r} section"
-    assert headings["## Summary"] < headings["## Key terms"] < headings["## Review exercises"], \
+    headings = [section_title(s) for s in subsections(top)]
+    for heading in ("Summary", "Key terms", "Review exercises"):
+        assert heading in headings, f"{chapter.name}: no '## {heading}' section"
+    assert headings.index("Summary") < headings.index("Key terms") < headings.index("Review exercises"), \
         f"{chapter.name}: the chapter must end Summary, Key terms, Review exercises"
 
-    all_lines = text.splitlines()
-    items = []
-    for line in all_lines[headings["## Key terms"] + 1:]:
-        if line.startswith("#") or re.fullmatch(r"\([\w-]+\)=", line):
-            break
-        if line.strip():
-            items.append(line.strip())
+    key_terms = subsections(top)[headings.index("Key terms")]
+    body = [c for c in key_terms.children[1:] if not isinstance(c, nodes.target)]
+    items = [item for lst in body if isinstance(lst, nodes.bullet_list) for item in lst.children]
     assert items, f"{chapter.name}: 'Key terms' has no items"
+    for block in body:
+        assert isinstance(block, (nodes.bullet_list, nodes.section)), \
+            f"{where(block)}: Key terms holds something other than a list: {block.astext()[:60]!r}"
     for item in items:
-        assert re.fullmatch(r"- \{term\}`[^`]+`", item), \
-            f"{chapter.name}: Key terms item is not a single {{term}} role: {item!r}"
+        shown = [c for c in item.children]
+        inner = shown[0].children if len(shown) == 1 and isinstance(shown[0], nodes.paragraph) else []
+        inner = [c for c in inner if not (isinstance(c, nodes.Text) and not c.strip())]
+        assert len(inner) == 1 and term_xrefs(item) == inner, \
+            f"{where(item)}: Key terms item is not a single {{term}} role: {item.astext()!r}"
 
-    exercises = directives(chapter, "exercises")
-    assert len(exercises) == 1, f"{chapter.name}: expected one {{exercises}} directive"
-    assert exercises[0].line > headings["## Review exercises"], \
+    blocks = [n for n in tree.findall(nodes.container) if "exercises" in n["classes"]]
+    assert len(blocks) == 1, f"{chapter.name}: expected one {{exercises}} directive"
+    review = subsections(top)[headings.index("Review exercises")]
+    assert review in ancestors(blocks[0]), \
         f"{chapter.name}: the {{exercises}} directive is not in 'Review exercises'"
-    target = EXERCISES / f"{exercises[0].argument}.yaml"
-    assert exercises[0].argument and target.exists(), \
-        f"{chapter.name}: {{exercises}} names {exercises[0].argument!r}, but {target} does not exist"
+    files = {Path(n.source) for n in blocks[0].findall(ex.exercise)}
+    assert len(files) == 1, f"{chapter.name}: {{exercises}} read {sorted(files) or 'no exercise file'}"
+    (target,) = files
+    assert target.parent == exercises_dir.resolve() and target.is_file(), \
+        f"{chapter.name}: {{exercises}} names {target.stem!r}, but {exercises_dir / target.name} does not exist"
     data = yaml.safe_load(target.read_text(encoding="utf-8"))
-    assert data["chapter"] == f"chapters/{chapter.stem}", \
+    assert data["chapter"] == docname, \
         f"{target.name}: 'chapter: {data['chapter']}' does not match {chapter.name}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_length(chapter):
-    words = len(prose_words(chapter))
+def test_chapter_structure(parsed_book, chapter):
+    check_chapter(parsed_book, chapter, EXERCISES)
+
+
+GOOD_CHAPTER = """(ch-c)=
+# C
+
+```{objectives}
+one: Explain the first thing in a sentence.
+two: Explain the second thing in a sentence.
+three: Explain the third thing in a sentence.
+```
+
+(sec-c)=
+## Body
+
+Text.
+
+## Summary
+
+Text.
+
+## Key terms
+
+- {term}`Front`
+- {term}`armies <Army>`
+
+## Review exercises
+
+```{exercises} c
+```
+"""
+GOOD_EXERCISES = "chapter: c\nexercises:\n" + "".join(
+    f"  - id: c-{key}\n    type: true-false\n    objective: {key}\n    section: sec-c\n"
+    f"    prompt: Is it so?\n    answer: true\n    solution: It is.\n" for key in ("one", "two", "three"))
+
+
+@pytest.mark.parametrize("change, message", [
+    (None, None),
+    (("(ch-c)=\n", "Before.\n\n(ch-c)=\n"), "something comes before"),
+    (("(ch-c)=\n", "(chapter-c)=\n"), "no \\(ch-...\\)= label first"),
+    (("three: Explain the third thing in a sentence.\n", ""), "2 objectives, want 3-5"),
+    (("## Summary", "## In short"), "no '## Summary' section"),
+    (("## Key terms\n\n- {term}`Front`\n- {term}`armies <Army>`\n\n", ""), "no '## Key terms'"),
+    (("- {term}`Front`", "- the {term}`Front`"), "not a single {term} role"),
+    (("- {term}`Front`", "- {term}`Front`\n\nAnd a paragraph."), "something other than a list"),
+    (("## Review exercises\n\n", "## Review exercises\n\nLater.\n\n## Afterword\n\n"),
+     "not in 'Review exercises'"),
+], ids=["good", "text-first", "label", "objectives", "summary", "key-terms", "term-item",
+        "key-terms-prose", "exercises-place"])
+def test_chapter_check_fails_on_each_broken_rule(sample_book, change, message):
+    text = GOOD_CHAPTER if change is None else GOOD_CHAPTER.replace(*change)
+    assert text != GOOD_CHAPTER or change is None
+    parsed = sample_book({"c.md": text, "exercises/c.yaml": GOOD_EXERCISES})
+    if message is None:
+        check_chapter(parsed, parsed.srcdir / "c.md", parsed.srcdir / "exercises")
+    else:
+        with pytest.raises(AssertionError, match=message):
+            check_chapter(parsed, parsed.srcdir / "c.md", parsed.srcdir / "exercises")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_length(parsed_book, chapter):
+    words = len(prose_words(parsed_book.page(chapter)))
     assert 2500 <= words <= 4000, f"{chapter.name}: {words} words of prose, want 2,500-4,000"
 
 
-def test_prose_word_count_ignores_markup(tmp_path):
-    sample = tmp_path / "sample.md"
-    sample.write_text("(ch-x)=\n# Title here\n\n```{figure} /a.svg\n:name: fig-a\n:alt: Alt\n"
-                      "Caption words.\n```\n\nSee {term}`the front <Front>` {cite:p}`roberts2012`"
-                      " and {ref}`sec-x`.\n", encoding="utf-8")
-    assert prose_words(sample) == ["Title", "here", "Caption", "words", "See", "the", "front", "and"]
+def test_prose_word_count_ignores_markup(sample_book):
+    parsed = sample_book({
+        "sample.md": "(ch-x)=\n# Title here\n\n```{figure} /img.png\n:name: fig-a\n:alt: Alt\n\n"
+                     "Caption words.\n```\n\nSee {term}`the front <Front>` {cite:p}`roberts2012`"
+                     " and {ref}`sec-x`.\n\n% a comment\n\n(sec-x)=\n## Next\n",
+    })
+    assert prose_words(parsed["sample"]) == ["Title", "here", "Caption", "words", "See", "the", "front",
+                                             "and", "Next"]
 
 
 # =========================================================================== 2. glossary
 
-def test_every_term_role_names_a_glossary_term():
-    defined = {term.lower() for term in glossary_terms()}
+def test_every_term_role_names_a_glossary_term(parsed_book):
+    defined = {term.lower() for term in glossary_terms(parsed_book)}
     assert len(defined) >= 20
     problems, used = [], 0
-    for path in source_files():
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for match in TERM_ROLE.finditer(line):
-                used += 1
-                target = role_target(match[1])
-                if target.lower() not in defined:
-                    problems.append(f"{path.relative_to(ROOT)}:{number}: {{term}}`{match[1]}`")
+    for docname, tree in parsed_book.doctrees.items():
+        for xref in term_xrefs(tree):
+            used += 1
+            if xref["reftarget"].lower() not in defined:
+                problems.append(f"{where(xref)}: {{term}}`{xref.astext()} <{xref['reftarget']}>`")
     assert used > 100
     assert not problems, "terms missing from the glossary:\n" + "\n".join(problems)
 
 
-def test_glossary_links_in_html_land_on_glossary_entries(book):
+def test_term_check_reads_pages_and_exercise_files(sample_book):
+    parsed = sample_book({
+        "page.md": "# Page\n\nA {term}`front`, a {term}`group <Army>` and a {term}`Corps`.\n",
+        "ch.md": "(ch-c)=\n# C\n\n```{objectives}\nknow: Know the word for the thing.\n```\n\n"
+                 "(sec-c)=\n## S\n\n```{exercises} c\n```\n",
+        "exercises/c.yaml": "chapter: ch\nexercises:\n  - id: c-one\n    type: true-false\n"
+                            "    objective: know\n    section: sec-c\n    prompt: |\n"
+                            "      A {term}`Division` is small.\n    answer: true\n"
+                            "    solution: True.\n",
+    })
+    defined = {t.lower() for t in glossary_terms(parsed, parsed.srcdir / "glossary.md")}
+    assert defined == {"front", "army"}
+    found = {(x["reftarget"], where(x, parsed.srcdir)) for tree in parsed.doctrees.values()
+             for x in term_xrefs(tree)}
+    assert found == {("front", "page.md:3"), ("Army", "page.md:3"), ("Corps", "page.md:3"),
+                     ("Division", "exercises/c.yaml:3 (c-one)")}
+
+
+def test_glossary_links_in_html_land_on_glossary_entries(book, parsed_book):
     glossary_page = book.html / "back" / "glossary.html"
     ids = set(parse_html(glossary_page).xpath("//@id"))
     term_ids = {i for i in ids if i.startswith("term-")}
-    assert len(term_ids) == len(glossary_terms())
+    assert len(term_ids) == len(glossary_terms(parsed_book))
     links, problems = 0, []
     for page in html_pages(book):
         tree = parse_html(page)
@@ -327,19 +465,30 @@ def test_glossary_links_in_html_land_on_glossary_entries(book):
 
 # =========================================================================== 3. references
 
-def test_every_citation_key_is_in_the_bibliography():
+def citations(parsed: Parsed):
+    """(xref, role, keys) for every {cite:...} role in the book."""
+    for _docname, xref in findall(parsed, addnodes.pending_xref):
+        if xref.get("refdomain") == "cite":
+            yield xref, xref["reftype"], [k.strip() for k in xref["reftarget"].split(",")]
+
+
+def test_every_citation_key_is_in_the_bibliography(parsed_book):
     keys = set(bib_entries())
     problems, used = [], set()
-    for path in source_files():
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for match in CITE_ROLE.finditer(line):
-                assert match[1] in ("p", "t"), f"{path}:{number}: use {{cite:p}} or {{cite:t}}"
-                for key in (k.strip() for k in match[2].split(",")):
-                    used.add(key)
-                    if key not in keys:
-                        problems.append(f"{path.relative_to(ROOT)}:{number}: {key}")
+    for xref, role, cited in citations(parsed_book):
+        assert role in ("p", "t"), f"{where(xref)}: use {{cite:p}} or {{cite:t}}, not {{cite:{role}}}"
+        for key in cited:
+            used.add(key)
+            if key not in keys:
+                problems.append(f"{where(xref)}: {key}")
     assert not problems, "citation keys missing from references.bib:\n" + "\n".join(problems)
     assert used == keys, f"works in references.bib never cited: {sorted(keys - used)}"
+
+
+def test_citation_check_sees_every_key_of_every_role(sample_book):
+    parsed = sample_book({"page.md": "# Page\n\nAs {cite:t}`roberts2012` and {cite:ps}`roberts2012,nobody1999` say.\n"})
+    found = [(role, keys, where(xref, parsed.srcdir)) for xref, role, keys in citations(parsed)]
+    assert found == [("t", ["roberts2012"], "page.md:3"), ("ps", ["roberts2012", "nobody1999"], "page.md:3")]
 
 
 def test_bibliography_holds_exactly_the_works_of_the_source_notes():
@@ -369,18 +518,22 @@ def test_further_reading_bibliography_lists_nine_entries(book):
         assert normalise_title(fields["title"]) in text
 
 
+
 # =========================================================================== 4. figures
 
-def test_every_figure_has_alt_text_and_a_name():
-    figures = [d for path in md_files() for d in directives(path, "figure")]
+def test_every_figure_has_alt_text_and_a_name(parsed_book):
+    figures = [figure for _doc, figure in findall(parsed_book, nodes.figure)]
     assert len(figures) >= 3
     for figure in figures:
-        where = f"{figure.path.relative_to(ROOT)}:{figure.line}"
-        assert figure.options.get("alt", "").strip(), f"{where}: figure without :alt:"
-        assert len(figure.options["alt"].split()) >= 10, f"{where}: :alt: is too short to help"
-        assert re.fullmatch(r"fig-[a-z0-9-]+", figure.options.get("name", "")), \
-            f"{where}: figure without a :name: fig-..."
-        assert figure.body.strip(), f"{where}: figure without a caption"
+        here = where(figure)
+        image = next(iter(figure.findall(nodes.image)), None)
+        alt = (image.get("alt", "") if image is not None else "").strip()
+        assert alt, f"{here}: figure without :alt:"
+        assert len(alt.split()) >= 10, f"{here}: :alt: is too short to help"
+        assert any(re.fullmatch(r"fig-[a-z0-9-]+", name) for name in figure["names"]), \
+            f"{here}: figure without a :name: fig-..."
+        captions = [c for c in figure.children if isinstance(c, nodes.caption)]
+        assert captions and captions[0].astext().strip(), f"{here}: figure without a caption"
 
 
 def test_every_html_image_has_alt_text(book):
@@ -407,7 +560,7 @@ WINDOW = 80
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     for a, b in (("“", '"'), ("”", '"'), ("„", '"'), ("‘", "'"), ("’", "'"), ("—", "-"), ("–", "-"),
-                 ("\u00a0", " ")):
+                 ("\u00a0", " "), ("…", "...")):
         text = text.replace(a, b)
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -435,74 +588,57 @@ def shared_runs(text: str, windows: set[str]) -> list[tuple[int, int]]:
     return runs
 
 
+
+
 def reused_passages(passages, windows) -> list[str]:
     """passages: (where, text, quoted). Unquoted runs shared with the essay."""
     problems = []
-    for where, raw, quoted in passages:
+    for where_, raw, quoted in passages:
         if quoted:
             continue
-        text = normalise(strip_markup(raw))
+        text = normalise(raw)
         masked = text
         for start, end in quoted_spans(text):  # quotations may repeat the essay
             masked = masked[:start] + "\0" * (end - start) + masked[end:]
         for start, end in shared_runs(masked, windows):
-            problems.append(f"{where}: {text[start:end]!r}")
+            problems.append(f"{where_}: {text[start:end]!r}")
     return problems
 
 
-def markdown_passages(path: Path, root: Path | None = None):
-    """Paragraphs of a MyST file; blockquotes and {epigraph} blocks count as quotations."""
-    root = root or ROOT
-    paragraph: list[tuple[str, bool]] = []
-    start, in_epigraph = 1, False
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines + [""], 1):
-        opening = FENCE_OPEN.match(line)
-        if opening and opening[2] == "epigraph":
-            in_epigraph = True
-        elif in_epigraph and re.fullmatch(r"`{3,}\s*", line):
-            in_epigraph = False
-        if line.strip():
-            if not paragraph:
-                start = number
-            paragraph.append((line, in_epigraph))
-            continue
-        if paragraph:
-            quoted = all(l.lstrip().startswith(">") or e for l, e in paragraph)
-            yield f"{path.relative_to(root)}:{start}", " ".join(l for l, _ in paragraph), quoted
-            paragraph = []
+BLOCKS = (nodes.paragraph, nodes.title, nodes.caption, nodes.term, nodes.rubric, nodes.attribution,
+          nodes.line)
 
 
-def yaml_passages(path: Path, root: Path | None = None):
-    root = root or ROOT
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def passages(parsed: Parsed, root: Path = ROOT):
+    """(where, text, quoted) for every block of text a reader reads, the exercise files'
+    included; a block quote (``>``, ``{epigraph}``, an exercise's source) is a quotation,
+    its attribution is not."""
+    for tree in parsed.doctrees.values():
+        for block in tree.findall(lambda n: isinstance(n, BLOCKS)):
+            if any(isinstance(a, BLOCKS) for a in ancestors(block.parent)):
+                continue  # read with the block it sits in
+            quoted = not isinstance(block, nodes.attribution) and any(
+                isinstance(a, nodes.block_quote) for a in ancestors(block))
+            yield where(block, root), reader_text(block), quoted
+        for node in tree.findall(lambda n: isinstance(n, (ex.exercise_choices, ex.exercise_ordering,
+                                                         ex.exercise_matching))):
+            answers = [*node.get("choices", []), *node.get("shown", []), *node.get("left", []),
+                       *(node.get("correct", {}).values() if isinstance(node.get("correct"), dict) else [])]
+            for text in answers:
+                yield where(node, root), str(text), False
 
-    def walk(node, trail):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                yield from walk(value, trail + [str(key)])
-        elif isinstance(node, list):
-            for n, value in enumerate(node):
-                yield from walk(value, trail + [str(n)])
-        elif isinstance(node, str):
-            quoted = trail[-1] == "source"
-            for paragraph in re.split(r"\n\s*\n", node):
-                yield f"{path.relative_to(root)} ({'.'.join(trail)})", paragraph, quoted
 
-    yield from walk(data, [])
-
-
-def test_no_run_of_the_essay_outside_a_quotation():
+def test_no_run_of_the_essay_outside_a_quotation(parsed_book):
     windows = essay_windows()
-    passages = [p for path in md_files() for p in markdown_passages(path)]
-    passages += [p for path in yaml_files() for p in yaml_passages(path)]
-    assert len(passages) > 300
-    problems = reused_passages(passages, windows)
+    found = list(passages(parsed_book))
+    assert len(found) > 300
+    assert any(where_.startswith("exercises/") for where_, _, _ in found)
+    problems = reused_passages(found, windows)
     assert not problems, ("80+ characters copied from the essay outside a quotation; "
                           "rewrite in your own words:\n" + "\n".join(problems))
 
 
-def test_essay_reuse_check_catches_copying_and_spares_quotations(tmp_path):
+def test_essay_reuse_check_catches_copying_and_spares_quotations(sample_book):
     essay = ("Arriving under fire, Zhukov imposed draconian discipline: any soldier retreating "
              "without orders faced execution. He organized desperate counterattacks.")
     windows = {normalise(essay)[i:i + WINDOW] for i in range(len(essay) - WINDOW + 1)}
@@ -512,71 +648,81 @@ def test_essay_reuse_check_catches_copying_and_spares_quotations(tmp_path):
     half = ("ARRIVING under fire, *Zhukov* imposed draconian discipline: any {term}`soldier "
             "<Army>` retreating without orders \"faced execution\".")
     assert reused_passages([("a", copied, False)], windows)
-    assert reused_passages([("b", half, False)], windows)
     assert not reused_passages([("c", quoted, False)], windows)
     assert not reused_passages([("d", copied, True)], windows)
     assert not reused_passages([("e", "Zhukov arrived while the city was under attack.", False)],
                                windows)
-    chapter = tmp_path / "book" / "x.md"
-    chapter.parent.mkdir()
-    chapter.write_text(f"Intro.\n\n> {copied}\n> more\n\n{copied}\n", encoding="utf-8")
-    found = reused_passages(list(markdown_passages(chapter, tmp_path)), windows)
-    assert [p.split(":")[:2] for p in found] == [["book/x.md", "6"]]
-    exercises = tmp_path / "x.yaml"
-    exercises.write_text(yaml.safe_dump({"exercises": [{"source": copied, "prompt": copied}]}))
-    found = reused_passages(list(yaml_passages(exercises, tmp_path)), windows)
-    assert len(found) == 1 and "prompt" in found[0]
+    prompt = "    prompt: |\n      " + copied + "\n"
+    parsed = sample_book({
+        "x.md": f"# X\n\n> {copied}\n> more\n\n{copied}\n\n{half}\n\n{quoted}\n\n"
+                f"```{{epigraph}}\n{copied}\n```\n",
+        "ch.md": "(ch-c)=\n# C\n\n```{objectives}\nknow: Know the word for the thing.\n```\n\n"
+                 "(sec-c)=\n## S\n\n```{exercises} c\n```\n",
+        "exercises/c.yaml": "chapter: ch\nexercises:\n  - id: c-one\n    type: source-analysis\n"
+                            "    objective: know\n    section: sec-c\n    source: |\n"
+                            f"      {copied}\n    attribution: A test\n{prompt}"
+                            "    answer: An answer.\n    solution: A solution.\n",
+    })
+    found = reused_passages(list(passages(parsed, parsed.srcdir)), windows)
+    assert sorted(p.split(":")[:2] for p in found) == \
+        [["exercises/c.yaml", "3 (c-one)"], ["x.md", "6"], ["x.md", "8"]], found
 
 
 # =========================================================================== 6. debates
 
-def debate_boxes() -> list[Directive]:
-    return [d for path in CHAPTERS for d in directives(path, "debate")]
+def debate_boxes(parsed: Parsed) -> list[nodes.admonition]:
+    return [box for _doc, box in findall(parsed, nodes.admonition, chapter_docs(parsed))
+            if "debate" in box["classes"]]
 
 
 @pytest.mark.parametrize("claim", CONTESTED, ids=list(CONTESTED))
-def test_contested_claim_has_a_debate_box(claim):
+def test_contested_claim_has_a_debate_box(parsed_book, claim):
     keywords = CONTESTED[claim]
-    boxes = debate_boxes()
+    boxes = debate_boxes(parsed_book)
     assert boxes, "no {debate} boxes in the chapters"
-    texts = [normalise(strip_markup(box.text)) for box in boxes]
+    texts = [normalise(reader_text(box)) for box in boxes]
     assert any(all(k in text for k in keywords) for text in texts), \
         f"no {{debate}} box sets out the contested claim {claim} (looked for {keywords})"
 
 
-def test_every_debate_box_has_a_question_and_mentions_historians():
-    for box in debate_boxes():
-        where = f"{box.path.name}:{box.line}"
-        assert box.argument.endswith("?"), f"{where}: the debate title should be a question"
-        assert "historian" in box.body.lower(), f"{where}: say where historians stand"
+def test_every_debate_box_has_a_question_and_mentions_historians(parsed_book):
+    for box in debate_boxes(parsed_book):
+        here = where(box)
+        title = box[0].astext().strip() if isinstance(box[0], nodes.title) else ""
+        assert title.endswith("?"), f"{here}: the debate title should be a question"
+        body = " ".join(reader_text(child) for child in box.children[1:])
+        assert "historian" in body.lower(), f"{here}: say where historians stand"
 
 
 # =========================================================================== 7. Cyrillic
 
-def test_every_glossary_definition_opens_with_cyrillic():
-    for term, definition in glossary_terms().items():
+def test_every_glossary_definition_opens_with_cyrillic(parsed_book):
+    for term, definition in glossary_terms(parsed_book).items():
         assert re.match(r"[\u0400-\u04FF][^()]*\(\*[^*]+\*\)", definition), \
             f"glossary: {term!r} does not open with the Cyrillic and its transliteration"
 
 
-def whos_who_rows() -> dict[str, str]:
+def whos_who_rows(parsed: Parsed) -> dict[str, str]:
+    """First cell -> whole row, for each table row that indexes a person in its first cell."""
     rows = {}
-    for line in WHOS_WHO.read_text(encoding="utf-8").splitlines():
-        if line.startswith("| {index}"):
-            first = line.split("|")[1]
-            rows[first] = line
+    for row in parsed.page(WHOS_WHO).findall(nodes.row):
+        cells = [c for c in row.children if isinstance(c, nodes.entry)]
+        if cells and next(iter(cells[0].findall(addnodes.index)), None) is not None:
+            first = re.sub(r"\s+", " ", reader_text(cells[0])).strip()
+            rows[first] = " | ".join(re.sub(r"\s+", " ", reader_text(c)).strip() for c in cells)
     return rows
 
 
 @pytest.mark.parametrize("surname", RUSSIAN_PEOPLE)
-def test_whos_who_gives_cyrillic_for_russian_people(surname):
-    cells = [cell for cell in whos_who_rows() if surname in cell]
+def test_whos_who_gives_cyrillic_for_russian_people(parsed_book, surname):
+    cells = [cell for cell in whos_who_rows(parsed_book) if surname in cell]
     assert len(cells) == 1, f"who's who: {len(cells)} rows for {surname}"
     assert re.search(r"\([\u0400-\u04FF][\u0400-\u04FF ]+\)", cells[0]), \
         f"who's who: no Cyrillic for {surname}: {cells[0]!r}"
 
 
 def test_cyrillic_only_in_glossary_and_whos_who():
+    """Read as files, not doctrees: Cyrillic in a comment or a YAML key is misplaced too."""
     for path in source_files():
         if path in (GLOSSARY, WHOS_WHO):
             continue
@@ -585,19 +731,21 @@ def test_cyrillic_only_in_glossary_and_whos_who():
                 f"{path.relative_to(ROOT)}:{number}: Cyrillic belongs in the glossary or who's who"
 
 
-def source_cyrillic_words() -> set[str]:
-    words = set()
-    for path in (GLOSSARY, WHOS_WHO):
-        words |= set(CYRILLIC_WORD.findall(path.read_text(encoding="utf-8")))
-    return words
+def cyrillic_words(parsed: Parsed, path: Path) -> set[str]:
+    return set(CYRILLIC_WORD.findall(reader_text(parsed.page(path))))
 
 
-def test_cyrillic_words_are_text_in_the_pdf(pdf_pages_text):
+def source_cyrillic_words(parsed: Parsed) -> set[str]:
+    return cyrillic_words(parsed, GLOSSARY) | cyrillic_words(parsed, WHOS_WHO)
+
+
+def test_cyrillic_words_are_text_in_the_pdf(parsed_book, pdf_pages_text):
     text = "\n".join(pdf_pages_text)
-    words = source_cyrillic_words()
+    words = source_cyrillic_words(parsed_book)
     assert len(words) > 40
     missing = sorted(w for w in words if w not in text)
     assert not missing, f"Cyrillic missing from the PDF text: {missing}"
+
 
 
 def test_pdf_cyrillic_is_set_in_embedded_noto_subsets(book, pdf_pages_text):
@@ -620,15 +768,16 @@ def test_pdf_cyrillic_is_set_in_embedded_noto_subsets(book, pdf_pages_text):
             assert with_cyrillic, f"page {n + 1}: no font maps glyphs to Cyrillic"
 
 
-def test_epub_glossary_has_cyrillic_and_css_declares_noto(book):
+
+def test_epub_glossary_has_cyrillic_and_css_declares_noto(book, parsed_book):
     with zipfile.ZipFile(book.epub) as epub:
         names = epub.namelist()
         glossary = epub.read("back/glossary.xhtml").decode()
         whos_who = epub.read("back/whos-who.xhtml").decode()
         css = epub.read("_static/book-epub.css").decode()
-        for word in CYRILLIC_WORD.findall(GLOSSARY.read_text(encoding="utf-8")):
+        for word in sorted(cyrillic_words(parsed_book, GLOSSARY)):
             assert word in glossary, f"EPUB glossary lacks {word}"
-        for word in CYRILLIC_WORD.findall(WHOS_WHO.read_text(encoding="utf-8")):
+        for word in sorted(cyrillic_words(parsed_book, WHOS_WHO)):
             assert word in whos_who, f"EPUB who's who lacks {word}"
         faces = re.findall(r"@font-face\s*\{([^}]*)\}", css)
         families = {re.search(r'font-family:\s*"([^"]+)"', f)[1] for f in faces}
@@ -667,28 +816,40 @@ def test_each_person_has_one_index_entry(book, surname):
     assert found == [PEOPLE[surname]], f"index entries for {surname}: {found}"
 
 
-def index_targets():
-    for path in source_files():
-        text = path.read_text(encoding="utf-8")
-        for match in INDEX_ROLE.finditer(text):
-            line = text[:match.start()].count("\n") + 1
-            yield path, line, role_target(match[1])
-        for directive in directives(path, "index") if path.suffix == ".md" else []:
-            for entry in [directive.argument] + directive.body.splitlines():
-                if entry.strip():
-                    yield path, directive.line, entry.strip()
+
+def index_targets(parsed: Parsed):
+    """(node, entry as written, each top-level heading it puts in the index)."""
+    for _doc, node in findall(parsed, addnodes.index):
+        for kind, value, *_ in node["entries"]:
+            parts = value.split(";")
+            heads = parts if kind in ("pair", "triple") else parts[:1]
+            yield node, f"{kind}: {value}", [h.strip() for h in heads]
 
 
-def test_people_are_indexed_as_surname_forename():
+def misindexed_people(parsed: Parsed, root: Path = ROOT) -> list[str]:
     problems = []
-    for path, line, target in index_targets():
-        entry = re.sub(r"^(single|pair|triple|see|seealso):\s*", "", target)
-        main = entry.split(";")[0].strip()
-        for surname, canonical in PEOPLE.items():
-            if re.match(rf"{surname}\b(?!')", main) and main != canonical:
-                problems.append(f"{path.relative_to(ROOT)}:{line}: {target!r} (want {canonical!r})")
+    for node, entry, heads in index_targets(parsed):
+        for head in heads:
+            for surname, canonical in PEOPLE.items():
+                if re.match(rf"{surname}\b(?!')", head) and head != canonical:
+                    problems.append(f"{where(node, root)}: {entry!r} (want {canonical!r})")
+    return problems
+
+
+def test_people_are_indexed_as_surname_forename(parsed_book):
+    assert sum(1 for _ in index_targets(parsed_book)) > 50
+    problems = misindexed_people(parsed_book)
     assert not problems, "index entries for people must read 'Surname, Forename':\n" + \
         "\n".join(problems)
+
+
+def test_index_check_reads_roles_and_directives(sample_book):
+    parsed = sample_book({"page.md": "# Page\n\n{index}`Stalin <single: Stalin, Joseph>` met "
+                                     "{index}`Zhukov`.\n\n```{index} pair: Moscow; Zhukov\n```\n"})
+    assert sorted(misindexed_people(parsed, parsed.srcdir)) == [
+        "page.md:3: 'single: Zhukov' (want 'Zhukov, Georgy')",
+        "page.md:5: 'pair: Moscow; Zhukov' (want 'Zhukov, Georgy')",
+    ]
 
 
 # =========================================================================== 9. timeline

@@ -96,6 +96,11 @@ def csv_table_file_climbing_out(root):
     add_to_chapter(root, "```{csv-table} A table\n:file: ../../outside/table.csv\n```")
 
 
+def rst_include_climbing_out(root):
+    outside(root)
+    add_to_chapter(root, "```{eval-rst}\n.. include:: ../../outside/secret.md\n```")
+
+
 def csv_table_url(root):
     add_to_chapter(root, "```{csv-table} A table\n:url: https://example.com/table.csv\n```")
 
@@ -119,6 +124,7 @@ OUTSIDE = [
     pytest.param(raw_file_climbing_out, [at(CH1, "{raw} html"), at(CH1, ":file:")], id="raw-file-climbing-out"),
     pytest.param(csv_table_file_climbing_out, [at(CH1, "{csv-table}"), at(CH1, ":file:")],
                  id="csv-table-file-climbing-out"),
+    pytest.param(rst_include_climbing_out, [at(CH1, ".. include::")], id="rst-include-climbing-out"),
 ]
 NETWORK = [
     pytest.param(csv_table_url, [at(CH1, "{csv-table}")], id="csv-table-url"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -12,7 +14,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from lxml import html as lxml_html
 
-from conftest import need
+from conftest import IN_CI, ROOT, need
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -114,12 +116,56 @@ def test_download_menu_serves_the_pdf_and_epub(page, site):
         assert body[:4] in (b"%PDF", b"PK\x03\x04") and len(body) > 100_000
 
 
-def run_axe(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
+AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core"
 
-    results = Axe().run(page, options=WCAG)
+
+@functools.cache
+def axe_script() -> str:
+    """The axe-core pinned in tools/axe (the release a reader's checker runs today, not the
+    older copy bundled in a Python wrapper)."""
+    script = AXE / "axe.min.js"
+    if not script.is_file():
+        message = "axe-core is not installed; run `make .venv/axe/.installed`"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return script.read_text(encoding="utf-8")
+
+
+def axe_results(page, options: dict = WCAG) -> dict:
+    page.add_script_tag(content=axe_script())
+    return page.evaluate("options => axe.run(document, options)", options)
+
+
+def run_axe(page) -> list[str]:
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
-            for v in results.response["violations"]]
+            for v in axe_results(page)["violations"]]
+
+
+def test_the_pinned_axe_core_is_the_one_injected(page, site):
+    pinned = json.loads((ROOT / "tools" / "axe" / "package.json").read_text())["dependencies"]["axe-core"]
+    page.goto(site + "index.html")
+    page.add_script_tag(content=axe_script())
+    version = page.evaluate("axe.version")
+    assert version == pinned and tuple(map(int, version.split(".")[:2])) >= (4, 14), version
+
+
+@pytest.mark.parametrize("name", ["chapters/1-alliance.html", "index.html", "genindex.html", "search.html"])
+def test_search_button_label_is_in_its_name(page, site, name):
+    """WCAG 2.5.3 (axe 4.14: label-content-name-mismatch): the search button's visible
+    text ("Search", "Ctrl+K") must be part of its accessible name."""
+    from playwright.sync_api import expect
+
+    page.goto(site + name, wait_until="networkidle")
+    buttons = [b for b in page.locator("button.search-button-field").all() if b.is_visible()]
+    assert buttons
+    for button in buttons:
+        shown = button.inner_text().split()
+        assert shown[0] == "Search" and "K" in shown[-1], shown
+        expect(button).to_have_accessible_name(re.compile(r"\s*".join(map(re.escape, shown)), re.I))
+    results = axe_results(page, {"runOnly": ["label-content-name-mismatch"]})
+    assert results["violations"] == [], results["violations"]
+    assert run_axe(page) == []
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])

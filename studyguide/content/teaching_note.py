@@ -1,7 +1,8 @@
 """The ``{teaching-note}`` block: advice for teachers, printed only in the instructor edition.
 
-The note is always parsed and kept in the doctree, marked with the edition it belongs to;
-``studyguide.editions`` drops it at write time. That keeps one parse for both editions.
+The note is always parsed and kept in the doctree, marked as teaching notes;
+``studyguide.editions`` drops it at write time from the editions that do not show them.
+That keeps one parse for every edition.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from docutils import nodes
 from docutils.parsers.rst.directives.admonitions import BaseAdmonition
 from sphinx.application import Sphinx
+
+from studyguide.editions import TEACHING_NOTES
 
 
 class TeachingNote(BaseAdmonition):
@@ -21,7 +24,7 @@ class TeachingNote(BaseAdmonition):
         self.arguments = ["Teaching note"]
         self.options["class"] = ["teaching-note"]
         (node, *messages) = super().run()
-        node["edition"] = "instructor"
+        node["material"] = TEACHING_NOTES
         return [node, *messages]
 
 

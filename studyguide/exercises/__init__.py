@@ -1,8 +1,9 @@
 """Review exercises: authored as YAML in ``exercises/``, rendered into every format and edition.
 
 model.py reads and checks the files, directive.py turns them into neutral nodes, the domain
-keeps them across documents, placement.py and answer_key.py decide where solutions go at
-write time, render_html.py draws them, and ``studyguide.lms`` exports them.
+keeps them across documents, placement.py and answer_key.py move solutions at write time
+where the build's rules (``studyguide.editions``) put them, render_html.py draws them, and
+``studyguide.lms`` exports them.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from studyguide.editions import is_instructor
+from studyguide.editions import OBJECTIVES_MAP, drop_unshown, policy
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.placement import chapter_number, exercise_label
 
@@ -26,17 +26,18 @@ class FillAnswerKey(SphinxPostTransform):
     default_priority = 8
 
     def run(self) -> None:
+        rules = policy(self.app.builder)
         for placeholder in list(self.document.findall(ex.answer_key)):
-            placeholder.replace_self(self.key() if not is_instructor(self.config) else [
-                nodes.paragraph("", "In the instructor edition each solution and its marking "
+            placeholder.replace_self(self.key(rules) if rules.fills_answer_key else [
+                nodes.paragraph("", f"In {rules.edition.title} each solution and its marking "
                                     "guidance follow the exercise in the chapter.")])
         for placeholder in list(self.document.findall(ex.objectives_map)):
-            placeholder.replace_self(self.objectives_table())
+            placeholder.replace_self(self.objectives_table() if rules.shows(OBJECTIVES_MAP) else [])
 
     def here(self) -> str:
         return self.env.docname
 
-    def key(self) -> list[nodes.Node]:
+    def key(self, rules) -> list[nodes.Node]:
         out: list[nodes.Node] = []
         builder = self.app.builder
         for docname in chapters_in_order(self.env):
@@ -54,7 +55,8 @@ class FillAnswerKey(SphinxPostTransform):
                     refuri=f"{chapter_uri}#ex-{exercise['exercise_id']}", classes=["to-exercise"])
                 entry += nodes.paragraph("", "", nodes.strong("", "", back), classes=["key-title"])
                 if solution is not None:
-                    copy = solution.deepcopy()
+                    copy = solution.deepcopy()  # from the stored doctree: not yet filtered
+                    drop_unshown(copy, rules)
                     for xref in copy.findall(addnodes.pending_xref):
                         xref["refdoc"] = self.here()  # resolve links from the key's page
                     entry += copy

@@ -16,6 +16,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from studyguide.editions import MARKING_GUIDANCE
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.model import Exercise, ExerciseFileError, load
 
@@ -71,7 +72,11 @@ class ExercisesDirective(SphinxDirective):
         line = exercise.lines.get(key, exercise.line)
         if BLOCK_SCALAR.search(exercise.path.read_text(encoding="utf-8").splitlines()[line - 1]):
             line += 1  # the text of "key: |" starts on the line below the key
-        source = str(exercise.path)
+        self.parse_at(text, exercise.path, line, into)
+
+    def parse_at(self, text: str, path: Path, line: int, into: nodes.Element) -> None:
+        """Parse ``text``, whose first line is ``line`` of ``path``, into ``into``."""
+        source = str(path)
         document, reporter = self.state.document, self.state.document.reporter
         saved = document["source"], reporter.source, reporter.__dict__.get("get_source_and_line")
         document["source"] = reporter.source = source
@@ -138,10 +143,16 @@ class ExercisesDirective(SphinxDirective):
             self.parse(str(exercise.answer), exercise, "answer", model)
             node += model
         self.parse(exercise.solution, exercise, "solution", node)
-        if exercise.marking:
-            marking = nodes.container(classes=["marking"])
-            marking += nodes.paragraph("", "", nodes.strong("", "Marking guidance"))
-            self.parse(exercise.marking, exercise, "marking", marking)
+        if exercise.marking or exercise.levels:
+            # The levels are marking guidance too: an edition that hides one hides both.
+            marking = nodes.container(classes=["marking"], material=MARKING_GUIDANCE)
+            if exercise.marking:
+                marking += nodes.paragraph("", "", nodes.strong("", "Marking guidance"))
+                self.parse(exercise.marking, exercise, "marking", marking)
+            if exercise.levels:
+                marking += nodes.paragraph("", "", nodes.strong("", "Level descriptors"),
+                                           classes=["levels-title"])
+                marking += self.levels_table(exercise)
             node += marking
         xref = addnodes.pending_xref(
             "", nodes.inline("", exercise.section), refdomain="std", reftype="ref",  # checked by the domain
@@ -150,6 +161,34 @@ class ExercisesDirective(SphinxDirective):
         xref.source, xref.line = str(exercise.path), exercise.lines.get("section", exercise.line)
         node += nodes.paragraph("", "", nodes.Text("Draws on: "), xref, classes=["draws-on"])
         return node
+
+    def levels_table(self, exercise: Exercise) -> nodes.table:
+        """The mark bands as a real table with header cells, so every format can read it
+        out or print it as a mark scheme, highest level first. No caption: a captioned table
+        is numbered, and these must not shift the book's "Table N" numbers between editions."""
+        table = nodes.table(classes=["levels"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (12, 12, 76):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        head += self._row([[nodes.paragraph("", text)] for text in ("Level", "Marks", "Descriptor")])
+        group += head
+        body = nodes.tbody()
+        for level in exercise.levels:
+            cell = nodes.container()
+            self.parse_at(level.descriptor, exercise.path, level.line, cell)  # (the band's line)
+            body += self._row([[nodes.paragraph("", f"Level\u00a0{level.number}")],  # never split
+                               [nodes.paragraph("", level.marks)], list(cell.children)])
+        group += body
+        return table
+
+    @staticmethod
+    def _row(cells: list[list[nodes.Node]]) -> nodes.row:
+        row = nodes.row()
+        for content in cells:
+            row += nodes.entry("", *content)
+        return row
 
     @staticmethod
     def answer_text(exercise: Exercise) -> str:
@@ -171,4 +210,4 @@ class AnswerKeyDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         self.env.domains["guide"].data.setdefault("answer_key", {})[self.env.docname] = True
-        return [ex.answer_key(), ex.objectives_map(edition="instructor")]
+        return [ex.answer_key(), ex.objectives_map()]

@@ -82,4 +82,5 @@ class GuideDomain(Domain):
 
 def setup(app: Sphinx) -> dict:
     app.add_domain(GuideDomain)
-    return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version 2: edition-only material is marked node['material'] (was node['edition']).
+    return {"version": "1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -32,8 +32,8 @@ EXTRA = {
     "ordering": {"answer"},
     "matching": {"answer"},
     "short-answer": {"answer", "accept"},
-    "source-analysis": {"source", "attribution", "answer"},
-    "essay": {"marking"},
+    "source-analysis": {"source", "attribution", "answer", "levels"},
+    "essay": {"marking", "levels"},
 }
 REQUIRED = {
     "multiple-choice": ("choices", "answer"),
@@ -42,9 +42,16 @@ REQUIRED = {
     "matching": ("answer",),
     "short-answer": ("answer",),
     "source-analysis": ("source", "attribution", "answer"),
-    "essay": ("marking",),
+    "essay": ("marking", "levels"),
 }
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MARKS = re.compile(r"^(\d{1,3})(?:-(\d{1,3}))?$")
+# An auto-marked short answer is matched whole against what the student types (Moodle and
+# GIFT compare the trimmed response, ignoring case; QTI maps exact strings). Four words
+# hold a name, a place, an order's number or a full date ("10 October 1941"); anything
+# longer, or a list or sentence (a comma or semicolon), can be written correctly in too
+# many ways for a fixed list to be fair, so such an answer goes to a teacher instead.
+MAX_ACCEPT_WORDS = 4
 
 
 @dataclass
@@ -66,6 +73,20 @@ class ExerciseFileError(Exception):
 
 
 @dataclass
+class Level:
+    """One mark band of a level-of-response scheme; ``number`` 1 is the lowest band."""
+    number: int
+    low: int
+    high: int
+    descriptor: str
+    line: int
+
+    @property
+    def marks(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+
+@dataclass
 class Exercise:
     id: str
     type: str
@@ -84,6 +105,7 @@ class Exercise:
     source: str = ""
     attribution: str = ""
     marking: str = ""
+    levels: list[Level] = field(default_factory=list)
 
     @property
     def type_label(self) -> str:
@@ -92,6 +114,15 @@ class Exercise:
     @property
     def auto_graded(self) -> bool:
         return self.type in AUTO_GRADED
+
+    @property
+    def auto_markable(self) -> bool:
+        """Whether a platform may mark this on its own; a short answer needs answers to accept,
+        each short and single enough (see MAX_ACCEPT_WORDS) to be matched whole."""
+        if self.type != "short-answer":
+            return self.auto_graded
+        return bool(self.accept) and all(
+            len(a.split()) <= MAX_ACCEPT_WORDS and not re.search(r"[,;]", a) for a in self.accept)
 
     def shuffled(self, items: list[str]) -> list[str]:
         """A fixed, never-identity order for items readers must sort, the same on every build."""
@@ -266,6 +297,8 @@ def _exercise(path: Path, node: yaml.Node, problem) -> Exercise | None:
         if key not in allowed:
             problem(lines[key], f"{where}: unknown field {key!r} for a {kind} exercise")
     for key in ("objective", "section", "prompt", "solution", *REQUIRED[kind]):
+        if key == "levels":
+            continue  # checked, with its own message, by _levels
         if data.get(key) in (None, "", [], {}):
             what = "answer" if key in ("answer", "marking", "choices") else key
             problem(lines.get(key, line), f"{where}: missing {what!r}" if what == key
@@ -313,11 +346,57 @@ def _exercise(path: Path, node: yaml.Node, problem) -> Exercise | None:
     if not isinstance(accept, list):
         problem(lines["accept"], f"{where}: 'accept' must be a list of short answers")
         accept = []
+    levels = _levels(fields.get("levels"), lines.get("levels", line), where, problem,
+                     required="levels" in REQUIRED[kind])
     return Exercise(
         id=ex_id, type=kind, objective=data.get("objective") or "", section=data.get("section") or "",
         prompt=data.get("prompt") or "", solution=data.get("solution") or "", path=path, line=line,
         lines=lines, difficulty=data.get("difficulty") or "", hint=data.get("hint") or "",
         choices=data.get("choices") or [], answer=answer, accept=[str(a) for a in accept],
         source=data.get("source") or "", attribution=data.get("attribution") or "",
-        marking=data.get("marking") or "",
+        marking=data.get("marking") or "", levels=levels,
     )
+
+
+LEVELS_HELP = ("a list of mark bands, highest first, each with 'marks' (e.g. \"10-12\") "
+               "and 'descriptor' (what an answer in that band does)")
+
+
+def _levels(node: yaml.Node | None, line: int, where: str, problem, required: bool) -> list[Level]:
+    """Level descriptors a teacher can apply: contiguous mark bands, from the top band down.
+
+    Bands must meet (no gap, no overlap) so that every mark belongs to exactly one level.
+    """
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null")):
+        if required:
+            problem(line, f"{where}: missing 'levels' ({LEVELS_HELP})")
+        return []
+    if not isinstance(node, yaml.SequenceNode) or len(node.value) < 2:
+        problem(line, f"{where}: 'levels' must be {LEVELS_HELP}, with at least two bands")
+        return []
+    bands: list[tuple[int, int, str, int]] = []
+    for item in node.value:
+        at = item.start_mark.line + 1
+        if not isinstance(item, yaml.MappingNode):
+            problem(at, f"{where}: each level needs 'marks' and 'descriptor'")
+            continue
+        keys = {k.value: (k.start_mark.line + 1, v) for k, v in item.value}
+        for key in keys.keys() - {"marks", "descriptor"}:
+            problem(keys[key][0], f"{where}: unknown field {key!r} in a level (expected marks, descriptor)")
+        marks, descriptor = _plain(keys.get("marks", (0, None))[1]), _plain(keys.get("descriptor", (0, None))[1])
+        match = MARKS.match(str(marks)) if isinstance(marks, (str, int)) and not isinstance(marks, bool) else None
+        low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, -1)
+        if low > high:
+            mline = keys["marks"][0] if "marks" in keys else at
+            problem(mline, f"{where}: level marks {marks!r} must be a number or a range such as \"7-9\"")
+            continue
+        if not isinstance(descriptor, str) or not descriptor.strip():
+            problem(keys["descriptor"][0] if "descriptor" in keys else at,
+                    f"{where}: missing 'descriptor' for the level of {marks} marks")
+            descriptor = ""
+        if bands and high != bands[-1][0] - 1:
+            problem(keys["marks"][0], f"{where}: level marks {marks} do not follow on from "
+                    f"{bands[-1][0]} (list the bands from the highest down, with no gap or overlap)")
+        bands.append((low, high, descriptor.strip(), at))
+    return [Level(number=len(bands) - n, low=low, high=high, descriptor=text, line=at)
+            for n, (low, high, text, at) in enumerate(bands)]

@@ -1,8 +1,8 @@
 """Neutral doctree nodes for exercises.
 
 They say what an exercise is (a choice, an ordering, a solution), never how it looks:
-``render_html`` decides between an interactive widget for the web edition and a paper
-equivalent for EPUB, PDF and worksheets.
+``render_html`` draws an interactive widget or its paper equivalent, as the build's format
+in ``studyguide.editions`` says.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
-"""Decide, at write time, where solutions go and how exercises are numbered.
+"""Move solutions where this build's rules (``studyguide.editions``) put them, and number exercises.
 
-- web edition, student: solutions stay beside their exercise, hidden until asked for;
-- paper formats (EPUB, PDF), student: solutions leave the chapters for the answer key,
-  each exercise linking to its solution and back;
-- instructor edition, every format: solutions and marking guidance follow each exercise.
-
-Running as a post-transform keyed on the builder and ``studyguide_edition`` lets one parse
-serve every edition and format.
+When the rules send solutions apart (the student edition on paper), each leaves its chapter
+and, where the format has an answer key, the exercise links to it in the key. Running as a
+post-transform at write time lets one parse serve every edition and format.
 """
 
 from __future__ import annotations
@@ -14,14 +10,8 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from studyguide.editions import is_instructor
+from studyguide.editions import policy
 from studyguide.exercises import nodes as ex
-
-WEB_BUILDERS = ("html", "dirhtml")
-
-
-def solutions_in_key(app) -> bool:
-    return not is_instructor(app.config) and app.builder.name not in WEB_BUILDERS
 
 
 def chapter_number(env, docname: str) -> str:
@@ -56,10 +46,10 @@ class PlaceSolutions(SphinxPostTransform):
     default_priority = 7
 
     def run(self) -> None:
-        if self.document.get("keep_solutions") or not solutions_in_key(self.app):
+        rules = policy(self.app.builder)
+        if self.document.get("keep_solutions") or not rules.solutions_apart:
             return
-        # Worksheets have no answer key to point at: the teacher's answer sheet is separate.
-        key_doc = None if self.app.builder.name == "worksheets" else answer_key_doc(self.env)
+        key_doc = answer_key_doc(self.env) if rules.links_to_key else None
         for node in list(self.document.findall(ex.exercise_solution)):
             exercise = node.parent
             if not isinstance(exercise, ex.exercise):

@@ -1,8 +1,9 @@
 """HTML for exercise nodes: interactive self-checks on the web, paper equivalents elsewhere.
 
 One visitor per node, shared by every HTML-family builder (HTML, EPUB, PDF, worksheets);
-``interactive`` tells them apart. The web widgets are plain forms driven by
-``exercises.js``; without script they still show the choices and the (hidden) solution.
+the build's rules (``studyguide.editions``) tell them apart. The web widgets are plain
+forms driven by ``exercises.js``; without script they still show the choices and the
+(hidden) solution.
 """
 
 from __future__ import annotations
@@ -11,18 +12,13 @@ from html import escape
 
 from docutils import nodes
 
-from studyguide.editions import is_instructor
-from studyguide.exercises.placement import WEB_BUILDERS
+from studyguide.editions import policy
 
 LETTERS = "ABCDEFGHIJ"
 
 
 def interactive(self) -> bool:
-    return self.builder.name in WEB_BUILDERS
-
-
-def worksheet(self) -> bool:
-    return self.builder.name == "worksheets"
+    return policy(self.builder).interactive
 
 
 def visit_exercise(self, node):
@@ -133,7 +129,7 @@ def _check_controls() -> str:
 
 
 def visit_exercise_lines(self, node):
-    if worksheet(self):
+    if policy(self.builder).answer_space:
         self.body.append(
             f'<div class="answer-lines" style="--lines: {int(node["count"])}" aria-hidden="true">'
             + '<div class="line"></div>' * int(node["count"]) + "</div>\n"
@@ -141,8 +137,8 @@ def visit_exercise_lines(self, node):
     raise nodes.SkipNode
 
 
-def _details(self, node, summary: str, open_: bool = False) -> None:
-    if interactive(self) and not open_:
+def _details(self, node, summary: str, on_request: bool) -> None:
+    if on_request:
         self.body.append(self.starttag(node, "details", ""))
         self.body.append(f"<summary>{summary}</summary>\n")
         self.context.append("</details>\n")
@@ -153,11 +149,11 @@ def _details(self, node, summary: str, open_: bool = False) -> None:
 
 
 def visit_exercise_hint(self, node):
-    _details(self, node, "Hint")
+    _details(self, node, "Hint", on_request=interactive(self))
 
 
 def visit_exercise_solution(self, node):
-    _details(self, node, "Solution", open_=is_instructor(self.config))
+    _details(self, node, "Solution", on_request=policy(self.builder).solutions_on_request)
 
 
 def depart_details(self, node):

@@ -55,9 +55,12 @@ def draw_figures(app: Sphinx) -> None:
             continue
         logger.info("drawing figure %s", stem)
         render = importlib.import_module(f"studyguide.figures.{module}").render
+        from studyguide.figures.svg import drawing  # loads matplotlib: only when drawing
+
         tmp = target.with_suffix(".svg.tmp")
         try:
-            render(data_dir, tmp)
+            with drawing():
+                render(data_dir, tmp)
         except Exception as err:
             raise ExtensionError(f"figure {stem} could not be drawn from {data_dir}: {err}") from err
         tmp.replace(target)

@@ -8,9 +8,12 @@ salt, metadata) and the few style choices the three figures must share.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
+import matplotlib.style
 
 matplotlib.use("Agg")  # no display, and the same renderer on every machine
 
@@ -27,37 +30,43 @@ CM = 1 / 2.54
 BLUE, VERMILION, ORANGE, SKY = "#0072B2", "#D55E00", "#E69F00", "#56B4E9"
 INK, GREY = "#1A1A1A", "#595959"
 
-_configured = False
+# Applied over matplotlib's defaults for each drawing only (``drawing()``), never to the
+# process: another extension, or another Sphinx application in the same process, keeps
+# its own settings, and none of theirs reaches these figures.
+STYLE = {
+    "font.family": "Noto Sans",
+    "font.size": 8.5,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": GREY,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "svg.fonttype": "path",  # readers need not have Noto installed
+    "svg.hashsalt": "studyguide",  # stable clip-path and glyph ids
+    "path.simplify": False,
+}
 
 
-def configure() -> None:
-    """Set matplotlib up once: vendored fonts, text as paths, fixed ids."""
-    global _configured
-    if _configured:
-        return
-    # The vendored Noto files, not whatever sans the machine has: same glyphs everywhere.
+def _add_fonts() -> None:
+    """The vendored Noto files, not whatever sans the machine has: same glyphs everywhere.
+    matplotlib's font list is one per process; adding the same files again would only
+    lengthen it, so a file already listed is skipped."""
+    listed = {entry.fname for entry in font_manager.fontManager.ttflist}
     for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
-        font_manager.fontManager.addfont(str(FONTS / name))
-    matplotlib.rcParams.update(
-        {
-            "font.family": "Noto Sans",
-            "font.size": 8.5,
-            "text.color": INK,
-            "axes.labelcolor": INK,
-            "axes.edgecolor": GREY,
-            "xtick.color": INK,
-            "ytick.color": INK,
-            "svg.fonttype": "path",  # readers need not have Noto installed
-            "svg.hashsalt": "studyguide",  # stable clip-path and glyph ids
-            "path.simplify": False,
-        }
-    )
-    _configured = True
+        if str(FONTS / name) not in listed:
+            font_manager.fontManager.addfont(str(FONTS / name))
+
+
+@contextmanager
+def drawing() -> Iterator[None]:
+    """Draw and save figures inside this: matplotlib's defaults plus ``STYLE``, restored after."""
+    _add_fonts()
+    with matplotlib.style.context(STYLE, after_reset=True):
+        yield
 
 
 def figure(width_cm: float, height_cm: float) -> Figure:
     """A figure without pyplot, so no global figure state leaks between renders."""
-    configure()
     return Figure(figsize=(width_cm * CM, height_cm * CM))
 
 

@@ -10,27 +10,33 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
+from studyguide.editions import policy
 from studyguide.settings import output_name
 
 DOWNLOAD_DIR = "downloads"
+BUTTONS = {  # how each downloadable format is offered
+    "pdf": {"text": "PDF (print)", "tooltip": "Download the book as PDF", "icon": "fas fa-file-pdf"},
+    "epub": {"text": "EPUB (e-reader)", "tooltip": "Download the book as EPUB", "icon": "fas fa-book"},
+}
 
 
 def download_names(config) -> dict[str, str]:
     return {"pdf": output_name(config, "pdf"), "epub": f"{config.epub_basename}.epub"}
 
 
+def offered(builder) -> tuple[str, ...]:
+    """The formats this build's menu offers (none: no menu), as the edition's rules say."""
+    return policy(builder).downloads
+
+
 def add_download_menu(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    if app.builder.name not in ("html", "dirhtml") or "header_buttons" not in context:
+    formats = offered(app.builder)
+    if not formats or "header_buttons" not in context:
         return
     pathto = context["pathto"]
     names = download_names(app.config)
-    offer_epub = app.config.studyguide_edition == "student"  # the EPUB is the student's book
-    buttons = [
-        {"type": "link", "url": pathto(f"{DOWNLOAD_DIR}/{names['pdf']}", 1), "text": "PDF (print)",
-         "tooltip": "Download the book as PDF", "icon": "fas fa-file-pdf", "label": "download-book-pdf"},
-        {"type": "link", "url": pathto(f"{DOWNLOAD_DIR}/{names['epub']}", 1), "text": "EPUB (e-reader)",
-         "tooltip": "Download the book as EPUB", "icon": "fas fa-book", "label": "download-book-epub"},
-    ][: 2 if offer_epub else 1]
+    buttons = [{"type": "link", "url": pathto(f"{DOWNLOAD_DIR}/{names[fmt]}", 1), **BUTTONS[fmt],
+                "label": f"download-book-{fmt}"} for fmt in formats]
     context["header_buttons"].insert(0, {
         "type": "group", "tooltip": "Download the book", "icon": "fas fa-download",
         "buttons": buttons, "label": "download-book-buttons",

@@ -14,8 +14,6 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-_before: dict[str, tuple[str, str]] = {}  # one build per process: the edited documents
-
 
 def _navigation(env: BuildEnvironment, docname: str) -> tuple[str, str]:
     """What the navigation shows of a document: its title and its sections."""
@@ -23,28 +21,35 @@ def _navigation(env: BuildEnvironment, docname: str) -> tuple[str, str]:
     return (title.astext() if title else "", toc.astext() if toc else "")
 
 
-def remember(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    _before.clear()
-    _before.update({d: _navigation(env, d) for d in docnames if d in env.titles})
+class NavigationWatch:
+    """The navigation of the documents one build reads, as it was before they were read.
 
+    One per application (made in ``setup``), so two applications in one process, such as
+    the tests' in-process builds, never compare one book's pages with another's.
+    """
 
-def changed(env: BuildEnvironment) -> list[str]:
-    return [d for d, seen in _before.items() if _navigation(env, d) != seen]
+    def __init__(self) -> None:
+        self.before: dict[str, tuple[str, str]] = {}
 
+    def remember(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        self.before = {d: _navigation(env, d) for d in docnames if d in env.titles}
 
-def rewrite_all_if_navigation_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    return sorted(env.found_docs) if changed(env) else []
+    def changed(self, env: BuildEnvironment) -> list[str]:
+        return [d for d, seen in self.before.items() if _navigation(env, d) != seen]
 
+    def rewrite_all_if_navigation_changed(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        return sorted(env.found_docs) if self.changed(env) else []
 
-def spare_toctree_parents(app: Sphinx, env: BuildEnvironment) -> None:
-    """Runs after the environment is saved, so this only affects the pages written now."""
-    if _before and not changed(env):
-        for docname in _before:
-            env.files_to_rebuild[docname] = set()
+    def spare_toctree_parents(self, app: Sphinx, env: BuildEnvironment) -> None:
+        """Runs after the environment is saved, so this only affects the pages written now."""
+        if self.before and not self.changed(env):
+            for docname in self.before:
+                env.files_to_rebuild[docname] = set()
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("env-before-read-docs", remember)
-    app.connect("env-updated", rewrite_all_if_navigation_changed)
-    app.connect("env-check-consistency", spare_toctree_parents)
+    watch = NavigationWatch()
+    app.connect("env-before-read-docs", watch.remember)
+    app.connect("env-updated", watch.rewrite_all_if_navigation_changed)
+    app.connect("env-check-consistency", watch.spare_toctree_parents)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,4 +1,9 @@
-"""``sphinx-build -b lms``: the question bank, written from the exercises the book read."""
+"""``sphinx-build -b lms``: the question banks, written from the exercises as the book parsed them.
+
+Nothing is written per document; at the end the chapters' doctrees are resolved for this
+builder (its format in ``studyguide.editions`` keeps each solution beside its exercise, as
+feedback) and the exercise nodes rendered into each format.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ class LMSBuilder(Builder):
     def get_outdated_docs(self):
         return "all question banks"
 
+    def write_documents(self, docnames) -> None:
+        pass  # one bank for the whole book, written by finish()
+
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
         return ""
 
@@ -21,7 +29,7 @@ class LMSBuilder(Builder):
         pass
 
     def write_doc(self, docname, doctree) -> None:
-        pass
+        pass  # (required by Builder; write_documents never calls it)
 
     def finish(self) -> None:
         from studyguide.lms import export

@@ -1,9 +1,18 @@
-"""GIFT, the plain-text question format every Moodle (and several other platforms) imports."""
+"""GIFT, the plain-text question format every Moodle (and several other platforms) imports.
+
+Text is written in GIFT's ``[plain]`` format, marked on each question's text; answers and
+feedback inherit it (Moodle's reader gives them the question text's format). Plain text is
+shown as text, so nothing an exercise says can become markup, or a script, on the platform.
+What Moodle's reader (``qformat_gift::readquestion``) would take for syntax is escaped.
+"""
 
 from __future__ import annotations
 
-from studyguide.exercises.model import Exercise
-from studyguide.lms.text import Chapters, pairs, prompt, category, exportable, plain
+from html import escape
+
+from studyguide.lms.text import Chapters, Question, category, exportable, manual, pairs
+
+FORMAT = "[plain]"
 
 
 def escape_gift(text: str) -> str:
@@ -18,26 +27,38 @@ def escape_gift(text: str) -> str:
     return text.replace("\r", "").replace("\n", "\\n")
 
 
-def _gift_text(paragraphs: list[str]) -> str:
-    return escape_gift("\n\n".join(paragraphs))
+def gift_text(text: str) -> str:
+    """Escaped text for an answer or a feedback. One that opens with ``[`` would be read as
+    a format marker, and an answer that opens with ``%`` as a weight (``%50%``), so these
+    get the marker they would inherit written out in front."""
+    escaped = escape_gift(text)
+    return FORMAT + escaped if escaped[:1] in ("[", "%") else escaped
 
 
-def gift_question(exercise: Exercise, labels=None, citations=None) -> str:
-    def text(myst: str) -> str:
-        return _gift_text(plain(myst, labels, citations))
+def gift_left(text: str) -> str:
+    """The left of a matching pair. Moodle cuts the pair at its first ``->``, which GIFT
+    cannot escape; HTML can, so such an item is written as HTML-escaped ``[html]`` text."""
+    if "->" in text:
+        return "[html]" + escape_gift(escape(text, quote=False))
+    return gift_text(text)
 
+
+def gift_question(question: Question) -> str:
+    exercise = question.exercise
     lines = [f"// {exercise.id} ({exercise.type})",
-             f"::{escape_gift(exercise.id)}::{_gift_text(prompt(exercise, labels, citations))}{{"]
+             f"::{escape_gift(exercise.id)}::{FORMAT}{escape_gift(question.prompt.text)}{{"]
     if exercise.type == "multiple-choice":
-        lines += [("\t=" if choice == exercise.answer else "\t~") + text(choice)
+        lines += [("\t=" if choice == exercise.answer else "\t~") + gift_text(choice)
                   for choice in exercise.choices]
     elif exercise.type == "true-false":
         lines[-1] += "T" if exercise.answer else "F"
     elif exercise.type in ("matching", "ordering"):
-        lines += [f"\t={text(left)} -> {text(right)}" for left, right in pairs(exercise)]
+        lines += [f"\t={gift_left(left)} -> {escape_gift(right)}" for left, right in pairs(exercise)]
+    elif manual(exercise):
+        pass  # no answers: GIFT reads an empty answer block as an essay question
     else:
-        lines += [f"\t={text(answer)}" for answer in exercise.accept]
-    feedback = text(exercise.solution)
+        lines += [f"\t={gift_text(answer)}" for answer in exercise.accept]
+    feedback = gift_text(question.feedback.text)
     if exercise.type == "true-false":
         lines[-1] += (f"####{feedback}" if feedback else "") + "}"
     else:
@@ -45,12 +66,12 @@ def gift_question(exercise: Exercise, labels=None, citations=None) -> str:
     return "\n".join(lines)
 
 
-def gift(chapters: Chapters, root: str, labels=None, citations=None) -> str:
+def gift(chapters: Chapters, root: str) -> str:
     """A GIFT file: one ``$CATEGORY`` per chapter, then that chapter's questions."""
-    blocks = [f"// {root}: auto-gradable review exercises (GIFT format)"]
-    for title, exercises in chapters:
-        chosen = [e for e in exercises if exportable(e)]
+    blocks = [f"// {root}: review exercises (GIFT format); open short answers are essay questions"]
+    for title, questions in chapters:
+        chosen = [q for q in questions if exportable(q.exercise)]
         if chosen:
             blocks.append(f"$CATEGORY: {category(root, title)}")
-            blocks += [gift_question(e, labels, citations) for e in chosen]
+            blocks += [gift_question(q) for q in chosen]
     return "\n\n".join(blocks) + "\n"

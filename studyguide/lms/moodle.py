@@ -1,85 +1,94 @@
-"""Moodle XML: a question bank with categories, feedback and hints, for Moodle's importer."""
+"""Moodle XML: a question bank with categories, feedback and hints, for Moodle's importer.
+
+Written with lxml, so every text is escaped by the XML library; HTML texts go in CDATA
+sections, as Moodle's own export writes them.
+"""
 
 from __future__ import annotations
 
 from html import escape
 
-from studyguide.exercises.model import Exercise
-from studyguide.lms.text import (
-    Chapters,
-    pairs,
-    prompt,
-    category,
-    exportable,
-    inline,
-    plain,
-)
+from lxml import etree
+
+from studyguide.lms.text import Chapters, Question, category, exportable, manual, pairs
 
 MOODLE_TYPES = {"multiple-choice": "multichoice", "true-false": "truefalse", "matching": "matching",
                 "ordering": "matching", "short-answer": "shortanswer"}
 
 
-def _cdata(text: str) -> str:
-    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+def _sub(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
+    element = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
 
 
-def _html(paragraphs: list[str]) -> str:
-    return "".join(f"<p>{escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+def _text(parent, tag: str, html: str, **attrs) -> etree._Element:
+    """``<tag format="html"><text><![CDATA[html]]></text></tag>``."""
+    element = _sub(parent, tag, format="html", **attrs)
+    _sub(element, "text").text = etree.CDATA(html) if html else ""
+    return element
 
 
-def _text(tag: str, html: str) -> str:
-    return f'<{tag} format="html"><text>{_cdata(html)}</text></{tag}>'
+def _choice_html(text: str) -> str:
+    return f"<p>{escape(text, quote=False)}</p>"
 
 
-def _answer(fraction: int, html: str, fmt: str = "html") -> str:
-    return (f'<answer fraction="{fraction}" format="{fmt}"><text>{_cdata(html)}</text>'
-            f'<feedback format="html"><text></text></feedback></answer>')
+def _answer(parent, fraction: int, text: str, fmt: str = "html") -> None:
+    answer = _sub(parent, "answer", fraction=str(fraction), format=fmt)
+    _sub(answer, "text").text = etree.CDATA(text) if fmt == "html" else text
+    _text(answer, "feedback", "")
 
 
-def moodle_question(exercise: Exercise, labels=None, citations=None) -> str:
-    def html(myst: str) -> str:
-        return _html(plain(myst, labels, citations))
-
-    kind = MOODLE_TYPES[exercise.type]
-    out = [f'<question type="{kind}">',
-           f"<name><text>{escape(exercise.id)}</text></name>",
-           _text("questiontext", _html(prompt(exercise, labels, citations))),
-           _text("generalfeedback", html(exercise.solution)),
-           "<defaultgrade>1</defaultgrade>",
-           f"<penalty>{'1' if kind == 'truefalse' else '0.3333333'}</penalty>",
-           "<hidden>0</hidden>",
-           f"<idnumber>{escape(exercise.id)}</idnumber>"]
+def moodle_question(quiz, question: Question) -> None:
+    exercise = question.exercise
+    kind = "essay" if manual(exercise) else MOODLE_TYPES[exercise.type]
+    out = _sub(quiz, "question", type=kind)
+    _sub(_sub(out, "name"), "text", exercise.id)
+    _text(out, "questiontext", question.prompt.html)
+    _text(out, "generalfeedback", question.feedback.html)
+    _sub(out, "defaultgrade", "1")
+    _sub(out, "penalty", {"truefalse": "1", "essay": "0"}.get(kind, "0.3333333"))
+    _sub(out, "hidden", "0")
+    _sub(out, "idnumber", exercise.id)
     if kind == "multichoice":
-        out += ["<single>true</single>", "<shuffleanswers>true</shuffleanswers>",
-                "<answernumbering>abc</answernumbering>"]
-        out += [_answer(100 if c == exercise.answer else 0, html(c)) for c in exercise.choices]
+        _sub(out, "single", "true")
+        _sub(out, "shuffleanswers", "true")
+        _sub(out, "answernumbering", "abc")
+        for choice in exercise.choices:
+            _answer(out, 100 if choice == exercise.answer else 0, _choice_html(choice))
     elif kind == "truefalse":
-        out += [_answer(100 if exercise.answer else 0, "true", "moodle_auto_format"),
-                _answer(0 if exercise.answer else 100, "false", "moodle_auto_format")]
+        _answer(out, 100 if exercise.answer else 0, "true", "moodle_auto_format")
+        _answer(out, 0 if exercise.answer else 100, "false", "moodle_auto_format")
     elif kind == "matching":
-        out.append("<shuffleanswers>true</shuffleanswers>")
-        out += [f'<subquestion format="html"><text>{_cdata(html(left))}</text>'
-                f"<answer><text>{_cdata(inline(right, labels, citations))}</text></answer></subquestion>"
-                for left, right in pairs(exercise)]
+        _sub(out, "shuffleanswers", "true")
+        for left, right in pairs(exercise):
+            sub = _text(out, "subquestion", _choice_html(left))
+            _sub(_sub(sub, "answer"), "text", right)
+    elif kind == "essay":  # marked by a teacher, who is shown the model answer
+        for tag, value in (("responseformat", "editor"), ("responserequired", "1"),
+                           ("responsefieldlines", "5"), ("attachments", "0"),
+                           ("attachmentsrequired", "0")):
+            _sub(out, tag, value)
+        _text(out, "graderinfo", f"<p>{escape(str(exercise.answer))}</p>{question.feedback.html}")
+        _text(out, "responsetemplate", "")
     else:
-        out.append("<usecase>0</usecase>")
-        out += [_answer(100, inline(a, labels, citations), "moodle_auto_format") for a in exercise.accept]
-    if exercise.hint:
-        out.append(_text("hint", html(exercise.hint)))
-    out.append("</question>")
-    return "\n  ".join(out[:-1]) + "\n" + out[-1]
+        _sub(out, "usecase", "0")
+        for accepted in exercise.accept:
+            _answer(out, 100, accepted, "moodle_auto_format")
+    if question.hint is not None:
+        _text(out, "hint", question.hint.html)
 
 
-def moodle_xml(chapters: Chapters, root: str, labels=None, citations=None) -> str:
+def moodle_xml(chapters: Chapters, root: str) -> str:
     """A Moodle XML question bank: a category question before each chapter's questions."""
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
-    for title, exercises in chapters:
-        chosen = [e for e in exercises if exportable(e)]
+    quiz = etree.Element("quiz")
+    for title, questions in chapters:
+        chosen = [q for q in questions if exportable(q.exercise)]
         if chosen:
-            parts.append(f'<question type="category">\n  <category><text>{escape(category(root, title))}'
-                         f'</text></category>\n</question>')
-            parts += [moodle_question(e, labels, citations) for e in chosen]
-    parts.append("</quiz>")
-    return "\n".join(parts) + "\n"
-
-
+            _sub(_sub(_sub(quiz, "question", type="category"), "category"), "text",
+                 category(root, title))
+            for question in chosen:
+                moodle_question(quiz, question)
+    etree.indent(quiz, space="  ")
+    return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode("utf-8")

@@ -1,77 +1,146 @@
-"""What every question-bank format shares: which exercises a platform can mark, and MyST
-turned into the plain text a platform shows (roles resolved to what the book prints)."""
+"""What every question-bank format shares: which exercises a platform can mark, and the text
+of a question as the book prints it, rendered from the exercise's doctree nodes.
+
+The nodes come from the book's own parse, resolved for the ``lms`` builder (``questions.py``),
+so a role shows exactly what the book shows: a term its text, a reference the section's
+title, a citation its author and year. Each piece is rendered twice: plain text for GIFT
+and an HTML fragment for Moodle XML (QTI takes the plain paragraphs).
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from docutils import frontend, nodes
+from docutils.utils import new_document
+from docutils.writers import html5_polyglot
 
 from studyguide.exercises.model import Exercise
 
-Chapters = Sequence[tuple[str, Sequence[Exercise]]]
 ORDER_NOTE = "Give each event its position in the sequence, from 1 (the earliest) to {n}."
-
-ROLE = re.compile(r"\{([a-z][\w:.+-]*)\}`([^`]*)`")
-EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
-LIST_ITEM = re.compile(r"^([-*+]|\d{1,2}[.)])\s")
-INLINE = [
-    (re.compile(r"``(.+?)``|`([^`]+)`", re.S), lambda m: m.group(1) or m.group(2)),
-    (re.compile(r"\*\*(.+?)\*\*", re.S), r"\1"),
-    (re.compile(r"(?<![\w*\\])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", re.S), r"\1"),
-]
 
 
 def exportable(exercise: Exercise) -> bool:
-    """A short answer is only machine-markable when the author listed answers to accept."""
-    return exercise.auto_graded or (exercise.type == "short-answer" and bool(exercise.accept))
+    """What goes into a question bank: everything a platform can mark on its own
+    (``Exercise.auto_markable`` decides for short answers), and every other short answer,
+    as a manually graded question (see ``manual``)."""
+    return exercise.auto_markable or exercise.type == "short-answer"
 
 
-def inline(text: str, labels: Mapping[str, str] | None = None,
-           citations: Mapping[str, str] | None = None) -> str:
-    """Drop MyST inline markup, keeping what a reader would see in the book.
+def manual(exercise: Exercise) -> bool:
+    """A short answer whose accepted answers could not be matched fairly: the platform
+    collects the response for a teacher (an essay question) with the model answer for them."""
+    return exercise.type == "short-answer" and not exercise.auto_markable
 
-    ``{term}`the front <Front>``` shows its text, ``{term}`Front``` its target; a
-    ``{ref}`` to a label shows the section title from ``labels`` (the label itself when
-    unknown); a ``{cite:p}`` shows the author and year from ``citations``.
+
+@dataclass(frozen=True)
+class Rich:
+    """One piece of exercise text: ``text`` has a paragraph a block (a list item a line)."""
+
+    text: str
+    html: str
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.text.split("\n\n") if p]
+
+
+@dataclass(frozen=True)
+class Question:
+    """An exercise as a platform gets it: the model's answers, the book's rendered text."""
+
+    exercise: Exercise
+    prompt: Rich
+    feedback: Rich
+    hint: Rich | None = None
+
+
+Chapters = Sequence[tuple[str, Sequence[Question]]]
+
+
+# -- Plain text ----------------------------------------------------------------------------
+
+def _line(node: nodes.Node) -> str:
+    return " ".join(node.astext().split())
+
+
+def _blocks(node: nodes.Node) -> list[str]:
+    """Plain text of one block. Sphinx's text writer is not used: it wraps at 70 columns and
+    marks emphasis with reST asterisks, while a platform wants each paragraph on one line."""
+    if isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
+        start = node.get("start", 1)
+        marks = (["-"] * len(node) if isinstance(node, nodes.bullet_list)
+                 else [f"{i}." for i in range(start, start + len(node))])
+        return ["\n".join(f"{mark} {_line(item)}".rstrip() for mark, item in zip(marks, node.children))]
+    if isinstance(node, nodes.Invisible):  # comments, targets
+        return []
+    if isinstance(node, nodes.image):  # the platform has not the book's images
+        return [node.get("alt", "")]
+    if isinstance(node, nodes.literal_block):
+        return [node.astext()]
+    if isinstance(node, (nodes.Text, nodes.TextElement)):
+        return [_line(node)]  # a raw node too: shown as the characters that were written
+    return [block for child in node.children for block in _blocks(child)]
+
+
+def plain_text(parts: Sequence[nodes.Node]) -> str:
+    return "\n\n".join(block for part in parts for block in _blocks(part) if block)
+
+
+# -- HTML ----------------------------------------------------------------------------------
+
+class FragmentTranslator(html5_polyglot.HTMLTranslator):
+    """docutils' HTML5 translator for a piece of an exercise on a platform.
+
+    Links into the book become their text and images their alternative text (the platform
+    does not host the book), the classes of Sphinx's roles are dropped with their ``<span>``,
+    and raw HTML is written as the text it is: exercise text never becomes markup there.
     """
-    labels, citations = labels or {}, citations or {}
 
-    def role(match: re.Match) -> str:
-        name, body = match.group(1), " ".join(match.group(2).split())
-        explicit = EXPLICIT.match(body)
-        shown, target = (explicit.group(1), explicit.group(2)) if explicit else ("", body)
-        if name.startswith("cite"):
-            keys = [key.strip() for key in target.split(",") if key.strip()]
-            return "(" + "; ".join(citations.get(key, key) for key in keys) + ")"
-        if shown:
-            return shown
-        if name in ("ref", "numref", "doc", "any"):
-            return labels.get(target, target)
-        return target
+    def visit_reference(self, node): pass
+    def depart_reference(self, node): pass
+    def visit_inline(self, node): pass
+    def depart_inline(self, node): pass
+    def visit_target(self, node): raise nodes.SkipNode
 
-    text = ROLE.sub(role, text)
-    for pattern, replacement in INLINE:
-        text = pattern.sub(replacement, text)
-    return text
+    def visit_image(self, node):
+        self.body.append(self.encode(node.get("alt", "")))
+        raise nodes.SkipNode
+
+    def visit_raw(self, node):
+        self.body.append(self.encode(node.astext()))
+        raise nodes.SkipNode
+
+    def unknown_visit(self, node): pass  # Sphinx's own inline nodes: their content only
+    def unknown_departure(self, node): pass
 
 
-def plain(text: str, labels: Mapping[str, str] | None = None,
-          citations: Mapping[str, str] | None = None) -> list[str]:
-    """Paragraphs of plain text; wrapped lines are joined, list items keep their own line."""
-    paragraphs = []
-    for block in re.split(r"\n[ \t]*\n", inline(text, labels, citations).strip()):
-        lines: list[str] = []
-        for line in (raw.strip() for raw in block.splitlines()):
-            if not line:
-                continue
-            if lines and not LIST_ITEM.match(line):
-                lines[-1] += " " + line
-            else:
-                lines.append(line)
-        if lines:
-            paragraphs.append("\n".join(lines))
-    return paragraphs
+@cache
+def _settings():
+    return frontend.get_default_settings(html5_polyglot.Writer)
 
+
+def html_fragment(parts: Sequence[nodes.Node]) -> str:
+    document = new_document("<exercise>", _settings())
+    for part in parts:
+        document += part.deepcopy()
+    visitor = FragmentTranslator(document)
+    document.walkabout(visitor)
+    return "".join(visitor.fragment).strip()
+
+
+def render(parts: Sequence[nodes.Node]) -> Rich:
+    return Rich(plain_text(parts), html_fragment(parts))
+
+
+def from_text(*paragraphs: str) -> Rich:
+    """Text that is not MyST (choices, the ordering note): each string one paragraph."""
+    return render([nodes.paragraph("", text) for text in paragraphs])
+
+
+# -- Shared by the formats -----------------------------------------------------------------
 
 def pairs(exercise: Exercise) -> list[tuple[str, str]]:
     """Left and right of a matching question; an ordering pairs each event with its place.
@@ -85,16 +154,6 @@ def pairs(exercise: Exercise) -> list[tuple[str, str]]:
     return list(exercise.answer.items())
 
 
-def prompt(exercise: Exercise, labels, citations) -> list[str]:
-    paragraphs = plain(exercise.prompt, labels, citations)
-    if exercise.type == "ordering":
-        paragraphs.append(ORDER_NOTE.format(n=len(exercise.answer)))
-    return paragraphs
-
-
-
 def category(root: str, title: str) -> str:
     """Moodle splits category paths at ``/``; a slash inside a name is written ``//``."""
     return "/".join(part.replace("/", "//") for part in (root, title))
-
-

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.errors import SphinxError
 
 from studyguide.pdf.links import doc_anchor, internal_target
 
@@ -150,6 +151,10 @@ class PageNumbers:
     def place(self, chunk: Chunk, pages: int, anchors: dict[str, int]) -> None:
         """Chunks are placed in reading order; each starts on a right-hand (odd) page."""
         first = self.start_of(chunk)
+        late = [a for a in chunk.leading_ids if anchors.get(a, 0) != 0]
+        if late:  # the contents has already printed `first` as where it starts
+            raise SphinxError(f"{chunk.label}: #{late[0]} is laid out on page "
+                              f"{anchors[late[0]] + 1} of its chunk, not on the first")
         for name, index in anchors.items():
             self.anchors.setdefault(name, first + index)
         self.total = first - 1 + pages

@@ -68,15 +68,107 @@ def _top(struct: pikepdf.Object) -> list:
     return list(struct.K) if isinstance(struct.K, Array) else [struct.K]
 
 
-def _copy_outline(items, book_outline: list, page_map: dict) -> None:
+def _copy_outline(items, page_map: dict) -> list[OutlineItem]:
+    copied = []
     for item in items:
         dest = item.destination
         new = OutlineItem(item.title)
         if isinstance(dest, Array) and len(dest) and dest[0].objgen in page_map:
             new.destination = Array([page_map[dest[0].objgen], *list(dest)[1:]])
         new.is_closed = item.is_closed
-        _copy_outline(item.children, new.children, page_map)
-        book_outline.append(new)
+        new.children.extend(_copy_outline(item.children, page_map))
+        copied.append(new)
+    return copied
+
+
+class Book:
+    """The book being joined: the front matter's PDF, then each chunk added in turn."""
+
+    def __init__(self, front: Path) -> None:
+        self.pdf = pikepdf.open(front)
+        self.front_pages = len(self.pdf.pages)
+        self.struct = self.pdf.Root.StructTreeRoot
+        self.document = _top(self.struct)[0]
+        self.nums = list(self.struct.ParentTree.Nums)
+        self.next_key = max(int(k) for k in self.nums[::2]) + 1  # marked-content keys used
+        self.names = _dests(self.pdf)
+        self.outline: list[OutlineItem] = []  # the chunks' bookmarks, after the front's
+        self.sources: list[pikepdf.Pdf] = []  # open until saved: their objects are copied lazily
+        self.chunks = 0
+
+    def add(self, path: Path, blank_before: bool = False) -> None:
+        """Append one chunk: its pages, structure, named destinations and bookmarks."""
+        book = self.pdf
+        if blank_before:
+            size = book.pages[0].mediabox
+            book.add_blank_page(page_size=(float(size[2]), float(size[3])))
+        self.chunks += 1
+        src = pikepdf.open(path)
+        self.sources.append(src)
+        _retag_fonts(src, f"{self.chunks}")
+        first = len(book.pages)
+        with warnings.catch_warnings():  # named destinations are carried over below
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            book.pages.extend(src.pages)
+        page_map = {p.obj.objgen: book.pages[first + i].obj for i, p in enumerate(src.pages)}
+        self._add_structure(src, first)
+        for name, dest in _dests(src).items():
+            self.names.setdefault(name, _copy(book, src, dest))
+        with src.open_outline() as src_outline:
+            self.outline.extend(_copy_outline(src_outline.root, page_map))
+
+    def _add_structure(self, src: pikepdf.Pdf, first: int) -> None:
+        """The chunk's structure elements go under the one /Document, its marked-content
+        keys (and its pages' and annotations' references to them) moved past those used."""
+        book, offset = self.pdf, self.next_key
+        src_struct = src.Root.StructTreeRoot
+        src_nums = list(src_struct.ParentTree.Nums)
+        for key, value in zip(src_nums[::2], src_nums[1::2]):
+            self.nums += [int(key) + offset, _copy(book, src, value)]
+        for page in book.pages[first:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annot in page.obj.get("/Annots", []):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + offset
+        self.next_key += max(int(k) for k in src_nums[::2]) + 1
+        for top in _top(src_struct):
+            copied = _copy(book, src, top)
+            for kid in copied.K if top.S == Name.Document else [copied]:
+                kid.P = self.document
+                self.document.K.append(kid)
+
+    def finish(self, folios: Path | None, blank_folios: set[int], target: Path) -> int:
+        """Resolve the links between chunks, lay the folios, label the pages and write
+        ``target``; return its page count."""
+        book = self.pdf
+        with book.open_outline() as outline:
+            outline.root.extend(self.outline)
+        self.struct.ParentTree = book.make_indirect(Dictionary(Nums=Array(self.nums)))
+        _link_across(book, self.names)
+        dests = NameTree.new(book)
+        for name in sorted(self.names):
+            dests[name] = self.names[name]
+        if "/Names" not in book.Root:
+            book.Root.Names = Dictionary()
+        book.Root.Names.Dests = dests.obj
+        if folios is not None:
+            _lay_folios(book, pikepdf.open(folios), self.front_pages, blank_folios)
+        book.Root.PageLabels = Dictionary(Nums=Array([
+            0, Dictionary(S=Name.r), self.front_pages, Dictionary(S=Name.D),
+        ]))
+        tmp = target.with_suffix(".pdf.tmp")
+        book.save(tmp, deterministic_id=True, compress_streams=True,
+                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        tmp.replace(target)
+        pages = len(book.pages)
+        self.close()
+        return pages
+
+    def close(self) -> None:
+        for src in self.sources:
+            src.close()
+        self.pdf.close()
 
 
 def merge(front: Path, chunks: list[tuple[Path, bool]], folios: Path | None,
@@ -85,72 +177,14 @@ def merge(front: Path, chunks: list[tuple[Path, bool]], folios: Path | None,
 
     ``chunks`` are (pdf, blank page before it); ``folios`` has one page per arabic page.
     """
-    book = pikepdf.open(front)
-    front_pages = len(book.pages)
-    struct = book.Root.StructTreeRoot
-    document = _top(struct)[0]
-    nums = list(struct.ParentTree.Nums)
-    next_key = max(int(k) for k in nums[::2]) + 1
-    names = _dests(book)
-    size = book.pages[0].mediabox
-    sources = []
-
-    with book.open_outline() as outline:
-        for number, (path, blank) in enumerate(chunks, 1):
-            if blank:
-                book.add_blank_page(page_size=(float(size[2]), float(size[3])))
-            src = pikepdf.open(path)
-            sources.append(src)
-            _retag_fonts(src, f"{number}")
-            first = len(book.pages)
-            with warnings.catch_warnings():  # named destinations are carried over below
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                book.pages.extend(src.pages)
-            page_map = {p.obj.objgen: book.pages[first + i].obj for i, p in enumerate(src.pages)}
-
-            src_struct = src.Root.StructTreeRoot
-            src_nums = list(src_struct.ParentTree.Nums)
-            for key, value in zip(src_nums[::2], src_nums[1::2]):
-                nums += [int(key) + next_key, _copy(book, src, value)]
-            for page in book.pages[first:]:
-                if "/StructParents" in page.obj:
-                    page.obj.StructParents = int(page.obj.StructParents) + next_key
-                for annot in page.obj.get("/Annots", []):
-                    if "/StructParent" in annot:
-                        annot.StructParent = int(annot.StructParent) + next_key
-            next_key += max(int(k) for k in src_nums[::2]) + 1
-            for top in _top(src_struct):
-                for kid in _copy(book, src, top).K if top.S == Name.Document else [_copy(book, src, top)]:
-                    kid.P = document
-                    document.K.append(kid)
-
-            for name, dest in _dests(src).items():
-                names.setdefault(name, _copy(book, src, dest))
-            with src.open_outline() as src_outline:
-                _copy_outline(src_outline.root, outline.root, page_map)
-
-    struct.ParentTree = book.make_indirect(Dictionary(Nums=Array(nums)))
-    _link_across(book, names)
-    dests = NameTree.new(book)
-    for name in sorted(names):
-        dests[name] = names[name]
-    if "/Names" not in book.Root:
-        book.Root.Names = Dictionary()
-    book.Root.Names.Dests = dests.obj
-    if folios is not None:
-        _lay_folios(book, pikepdf.open(folios), front_pages, blank_folios)
-    book.Root.PageLabels = Dictionary(Nums=Array([
-        0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D),
-    ]))
-    tmp = target.with_suffix(".pdf.tmp")
-    book.save(tmp, deterministic_id=True, compress_streams=True,
-              object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    tmp.replace(target)
-    pages = len(book.pages)
-    for src in sources:
-        src.close()
-    book.close()
-    return pages
+    book = Book(front)
+    try:
+        for path, blank in chunks:
+            book.add(path, blank)
+        return book.finish(folios, blank_folios, target)
+    except BaseException:
+        book.close()
+        raise
 
 
 def _link_across(book: pikepdf.Pdf, names: dict) -> None:

@@ -243,3 +243,151 @@ def test_shuffled_is_never_the_identity(size):
         shown = make(f"sample-{n}").shuffled(items)
         assert shown != items, (n, shown)
         assert sorted(shown) == sorted(items)
+
+
+# -- Level descriptors -------------------------------------------------------------------------
+
+ESSAY = """\
+- id: sample-essay
+  type: essay
+  objective: rise
+  section: sec-sample
+  prompt: How far did Stalin trust Zhukov?
+  marking: Reward a clear judgement.
+  levels:
+    - marks: 7-9
+      descriptor: A sustained judgement.
+    - marks: 4-6
+      descriptor: Some judgement.
+    - marks: 1-3
+      descriptor: Narrative only.
+  solution: A model answer.
+"""
+
+
+def test_levels_load_as_numbered_bands_highest_first(tmp_path):
+    path = tmp_path / "ok.yaml"
+    text = HEAD + ESSAY
+    path.write_text(text, encoding="utf-8")
+    levels = load(path).exercises[0].levels
+    assert [(lv.number, lv.marks, lv.low, lv.high) for lv in levels] == [
+        (3, "7-9", 7, 9), (2, "4-6", 4, 6), (1, "1-3", 1, 3)]
+    assert [lv.line for lv in levels] == lines_of(text, "- marks:")
+    assert levels[0].descriptor == "A sustained judgement."
+
+
+def test_the_sample_file_levels_include_a_zero_band():
+    essay = next(e for e in load(DATA / "all-types.yaml").exercises if e.type == "essay")
+    assert [(lv.number, lv.marks) for lv in essay.levels] == [(3, "4-6"), (2, "1-3"), (1, "0")]
+    assert "A second paragraph." in essay.levels[1].descriptor
+
+
+def test_an_essay_without_levels_is_refused(tmp_path):
+    body = ESSAY.split("  levels:\n")[0] + "  solution: A model answer.\n"
+    text, problems = broken(tmp_path, body)
+    problem = only(problems)
+    assert problem.line == line_of(text, "- id: sample-essay")
+    assert "missing 'levels'" in problem.message and "marks" in problem.message
+
+
+def test_an_empty_levels_field_points_at_its_line(tmp_path):
+    body = ESSAY.split("  levels:\n")[0] + "  levels:\n  solution: A model answer.\n"
+    text, problems = broken(tmp_path, body)
+    assert only(problems).line == line_of(text, "levels:")
+
+
+@pytest.mark.parametrize("bad, needle, message", [
+    ("7-9", "marks: ten", "must be a number or a range"),           # not a number
+    ("7-9", "marks: 9-7", "must be a number or a range"),           # upside down
+    ("4-6", "marks: 4-7", "do not follow on from 7"),               # 7 would belong to two levels
+    ("1-3", "marks: 1-2", "do not follow on from 4"),               # a gap (3 belongs to no level)
+])
+def test_bad_marks_point_at_the_band(tmp_path, bad, needle, message):
+    text, problems = broken(tmp_path, ESSAY.replace(f"marks: {bad}", needle))
+    problem = only(problems)
+    assert problem.line == line_of(text, needle)
+    assert message in problem.message and "sample-essay" in problem.message
+
+
+def test_bands_listed_lowest_first_are_refused(tmp_path):
+    body = ESSAY.replace("marks: 7-9", "marks: X").replace("marks: 1-3", "marks: 7-9").replace(
+        "marks: X", "marks: 1-3")
+    text, problems = broken(tmp_path, body)
+    assert [p.line for p in problems] == [line_of(text, "marks: 4-6"), line_of(text, "marks: 7-9")]
+    assert all("from the highest down" in p.message for p in problems)
+
+
+def test_a_level_without_descriptor_or_with_a_stray_field(tmp_path):
+    body = ESSAY.replace("      descriptor: Some judgement.\n", "      band: B\n")
+    text, problems = broken(tmp_path, body)
+    assert sorted((p.line, p.message.split(": ", 1)[1]) for p in problems) == sorted([
+        (line_of(text, "band: B"), "unknown field 'band' in a level (expected marks, descriptor)"),
+        (line_of(text, "marks: 4-6"), "missing 'descriptor' for the level of 4-6 marks"),
+    ])
+
+
+def test_one_band_is_not_a_scheme(tmp_path):
+    body = ESSAY.replace("""    - marks: 4-6
+      descriptor: Some judgement.
+    - marks: 1-3
+      descriptor: Narrative only.
+""", "")
+    text, problems = broken(tmp_path, body)
+    problem = only(problems)
+    assert problem.line == line_of(text, "levels:") and "at least two bands" in problem.message
+
+
+def test_levels_are_not_a_field_of_a_true_false(tmp_path):
+    body = TRUE_FALSE + "  levels:\n    - marks: 1\n      descriptor: x\n    - marks: 0\n      descriptor: y\n"
+    text, problems = broken(tmp_path, body)
+    problem = only(problems)
+    assert problem.line == line_of(text, "levels:") and "unknown field 'levels'" in problem.message
+
+
+# -- Auto-marking a short answer ---------------------------------------------------------------
+
+def short(accept: list[str]) -> Exercise:
+    return Exercise(id="sample-short", type="short-answer", objective="rise", section="sec-sample",
+                    prompt="Which front?", solution="The Reserve Front.", path=Path("x.yaml"), line=1,
+                    answer="The Reserve Front.", accept=accept)
+
+
+@pytest.mark.parametrize("accept, markable", [
+    (["Reserve Front", "the Reserve Front"], True),
+    (["10 October 1941"], True),
+    (["Order No. 227"], True),
+    (["one two three four"], True),
+    ([], False),                                               # nothing to compare with
+    (["one two three four five"], False),                      # five words: too many phrasings
+    (["Reserve Front", "the Reserve Front and Yelnya"], False),  # one long answer is enough
+    (["Reserve Front, Yelnya"], False),                        # a list
+    (["obedient upwards; harsh downwards"], False),            # a sentence
+])
+def test_auto_markable_short_answers(accept, markable):
+    assert short(accept).auto_markable is markable
+
+
+def test_other_types_are_auto_markable_exactly_when_auto_graded():
+    book = load(DATA / "all-types.yaml")
+    for exercise in book.exercises:
+        if exercise.type != "short-answer":
+            assert exercise.auto_markable is exercise.auto_graded, exercise.id
+
+
+def test_a_source_analysis_may_have_levels_but_need_not(tmp_path):
+    source = """\
+- id: sample-source
+  type: source-analysis
+  objective: rise
+  section: sec-sample
+  source: '"Fly there immediately."'
+  attribution: Stalin, September 1941
+  prompt: What does the source show?
+  answer: Trust.
+  solution: Trust in Zhukov.
+"""
+    bands = "  levels:\n    - marks: 3-4\n      descriptor: Explains.\n    - marks: 1-2\n      descriptor: Describes.\n"
+    path = tmp_path / "ok.yaml"
+    path.write_text(HEAD + source + source.replace("sample-source", "sample-banded") + bands, encoding="utf-8")
+    plain_one, banded = load(path).exercises
+    assert plain_one.levels == [] and [lv.marks for lv in banded.levels] == ["3-4", "1-2"]

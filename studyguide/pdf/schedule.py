@@ -1,0 +1,85 @@
+"""When each chunk of the print book is rendered (``pool.py`` does the rendering).
+
+1. The chapters (and runs of back matter) go to the workers as soon as each is written,
+   the slowest first (by last build's time, or by length on a first build), so the
+   workers start while the rest are still being translated.
+2. Once their page counts are known: the folios laid over their pages, the index (which
+   knows where it starts) and the front matter (whose contents prints every page number),
+   side by side.
+3. Then ``merge.py`` joins them, after the workers have given their memory back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+
+from sphinx.util import logging
+
+from studyguide.pdf import chunks
+from studyguide.pdf.pool import Renderer
+
+logger = logging.getLogger(__name__)
+
+Write = Callable[[chunks.Chunk], Path]  # translates a chunk into its HTML file
+
+
+class Schedule:
+    def __init__(self, renderer: Renderer, outdir: Path, book: list[chunks.Chunk],
+                 numbers: chunks.PageNumbers) -> None:
+        self.renderer = renderer
+        self.outdir = outdir
+        self.chunks = book
+        self.numbers = numbers
+        self.jobs: dict[str, Future] = {}
+
+    def html(self, chunk: chunks.Chunk) -> Path:
+        return self.outdir / f"{chunk.name}.html"
+
+    def pdf(self, chunk: chunks.Chunk) -> Path:
+        return self.outdir / "_chunks" / f"{chunk.name}.pdf"
+
+    @property
+    def folios_pdf(self) -> Path:
+        return self.outdir / "_chunks" / "folios.pdf"
+
+    def start(self, write: Write) -> None:
+        """Write the chapters' chunks and send each to a worker, the slowest first."""
+        body = [c for c in self.chunks if c.stage == chunks.BODY]
+        cost = self.renderer.previous_seconds([self.html(c) for c in body])
+        if None in cost:  # a first build: longer text, longer layout
+            cost = [sum(len(d.astext()) for d in c.docs) for c in body]
+        for _, chunk in sorted(zip(cost, body), key=lambda pair: -pair[0]):
+            self.jobs[chunk.name] = self.renderer.submit(write(chunk), self.pdf(chunk))
+
+    def _collect(self, chunk: chunks.Chunk, future: Future) -> None:
+        result = future.result()
+        if chunk.stage != chunks.FRONT:
+            self.numbers.place(chunk, result["pages"], result["anchors"])
+        note = " (unchanged)" if result["cached"] else ""
+        logger.info("%s: %d pages%s", chunk.label, result["pages"], note)
+
+    def render_rest(self, write: Write, write_folios: Callable[[list[str]], Path]) -> None:
+        """Wait for the chapters; then render what needs their page numbers, and wait."""
+        for chunk in self.chunks:
+            if chunk.stage == chunks.BODY:
+                self._collect(chunk, self.jobs[chunk.name])
+        folios = self.renderer.submit(write_folios(self.numbers.folios()), self.folios_pdf)
+        late = [c for c in self.chunks if c.stage == chunks.LATE]
+        for chunk in late:
+            self.numbers.start_of(chunk)
+        jobs = [(c, self.renderer.submit(write(c), self.pdf(c))) for c in [*late, self.chunks[0]]]
+        for chunk, job in jobs:
+            self._collect(chunk, job)
+        folios.result()
+        self.renderer.close()  # the workers' memory is free before the join needs its own
+
+    def join(self, target: Path) -> int:
+        """Write the book to ``target``; its page count."""
+        from studyguide.pdf.merge import merge
+
+        front, *rest = self.chunks
+        return merge(self.pdf(front),
+                     [(self.pdf(c), self.numbers.blank_before[c.name]) for c in rest],
+                     self.folios_pdf, self.numbers.blanks, target)
