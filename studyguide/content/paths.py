@@ -13,7 +13,8 @@ copies it. The content of an outside ``{include}`` is dropped before it is parse
 
 "The repository" is the folder holding ``conf.py`` (``app.confdir``) and everything
 below it; when the sources live elsewhere (the tests build copies of small books), the
-folder holding the source folder counts too.
+folder holding the source folder counts too, and ``studyguide_repository`` can name the
+copy's own root (a test book that shares files with the unit tests' data).
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ TOKEN = re.compile(r"[^\s`<>()\[\]{}'\"]+")  # a path as an author may write it 
 
 
 def roots(app: Sphinx) -> tuple[Path, ...]:
-    return tuple(sorted({Path(os.path.realpath(app.confdir)),
-                         Path(os.path.realpath(app.srcdir)).parent}))
+    folders = {app.confdir, Path(app.srcdir).parent, app.config.studyguide_repository or app.confdir}
+    return tuple(sorted({Path(os.path.realpath(folder)) for folder in folders}))
 
 
 def outside(app: Sphinx, path: str | os.PathLike[str]) -> Path | None:
@@ -186,6 +187,7 @@ class Raw(_NoFetch, misc.Raw):
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("studyguide_repository", "", "env", str)
     app.add_directive("literalinclude", LiteralInclude, override=True)
     app.add_directive("csv-table", CSVTable, override=True)
     app.add_directive("raw", Raw, override=True)
