@@ -26,7 +26,8 @@ def build_sample(tmp: Path, builder: str, edition: str = "student") -> Path:
     warnings = io.StringIO()
     with patch_docutils(ROOT), docutils_namespace():
         app = Sphinx(str(source / "roots" / "sample" / "book"), str(ROOT), str(out),
-                     str(tmp / "doctrees"), builder, confoverrides={"studyguide_edition": edition},
+                     str(tmp / "doctrees"), builder, confoverrides={"studyguide_edition": edition,
+                                    "studyguide_repository": str(source)},  # the copy's root
                      status=None, warning=warnings)
         app.build()
     assert app.statuscode == 0 and "WARNING" not in warnings.getvalue(), warnings.getvalue()

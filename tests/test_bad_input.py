@@ -203,6 +203,19 @@ def exercise_true_false_not_boolean(root):
     replace(exercises(root), "answer: true", "answer: maybe")
 
 
+def exercise_duplicate_key(root):
+    replace(exercises(root), "    answer: true\n", "    answer: true\n    answer: false\n")
+
+
+def exercise_python_tag(root):
+    replace(exercises(root), "answer: The bad one", "answer: !!python/object/apply:os.getcwd []")
+
+
+def exercise_alias(root):
+    replace(exercises(root), "    prompt: |\n      The test book", "    prompt: &same |\n      The test book")
+    replace(exercises(root), "    prompt: |\n      Which build", "    prompt: *same\n    hint: |\n      Which build")
+
+
 @dataclass(frozen=True)
 class At:
     """Where an error must point: ``file`` (relative to the copied book folder) and the line
@@ -267,6 +280,9 @@ CASES = [
                  id="exercise-yaml-syntax"),
     pytest.param(exercise_true_false_not_boolean, [at(YAML1, "answer: maybe")],
                  id="exercise-true-false-not-boolean"),
+    pytest.param(exercise_duplicate_key, [at(YAML1, "answer: false")], id="exercise-duplicate-key"),
+    pytest.param(exercise_python_tag, [at(YAML1, "!!python/object")], id="exercise-python-tag"),
+    pytest.param(exercise_alias, [at(YAML1, "&same")], id="exercise-yaml-alias"),
 ]
 
 

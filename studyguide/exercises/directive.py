@@ -7,6 +7,7 @@ the YAML's line numbers, so a bad role inside a solution also points at the YAML
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -20,6 +21,7 @@ from studyguide.exercises import nodes as ex
 from studyguide.exercises.model import Exercise, ExerciseFileError, load
 
 logger = logging.getLogger(__name__)
+BLOCK_SCALAR = re.compile(r":\s*[|>][1-9+-]*\s*(#.*)?$")
 
 
 def report(path: Path, line: int, message: str) -> None:
@@ -65,9 +67,29 @@ class ExercisesDirective(SphinxDirective):
         return [container]
 
     def parse(self, text: str, exercise: Exercise, key: str, into: nodes.Element) -> None:
+        """Parse MyST from the YAML file so that its nodes and messages name the YAML file and
+        line (MyST would give the chapter, numbering the lines from this directive's)."""
         line = exercise.lines.get(key, exercise.line)
-        content = StringList(text.splitlines(), source=str(exercise.path))
-        self.state.nested_parse(content, line, into)
+        if BLOCK_SCALAR.search(exercise.path.read_text(encoding="utf-8").splitlines()[line - 1]):
+            line += 1  # the text of "key: |" starts on the line below the key
+        self.parse_at(text, exercise.path, line, into)
+
+    def parse_at(self, text: str, path: Path, line: int, into: nodes.Element) -> None:
+        """Parse ``text``, whose first line is ``line`` of ``path``, into ``into``."""
+        source = str(path)
+        document, reporter = self.state.document, self.state.document.reporter
+        saved = document["source"], reporter.source, reporter.__dict__.get("get_source_and_line")
+        document["source"] = reporter.source = source
+        reporter.get_source_and_line = lambda lineno=None: (source, lineno)
+        try:
+            # (MyST numbers the first line self.lineno + offset + 1)
+            self.state.nested_parse(StringList(text.splitlines(), source=source), line - self.lineno - 1, into)
+        finally:
+            document["source"], reporter.source = saved[0], saved[1]
+            if saved[2] is None:
+                del reporter.get_source_and_line
+            else:
+                reporter.get_source_and_line = saved[2]
 
     def exercise_node(self, exercise: Exercise) -> ex.exercise:
         node = ex.exercise(
@@ -155,8 +177,7 @@ class ExercisesDirective(SphinxDirective):
         body = nodes.tbody()
         for level in exercise.levels:
             cell = nodes.container()
-            content = StringList(level.descriptor.splitlines(), source=str(exercise.path))
-            self.state.nested_parse(content, level.line, cell)
+            self.parse_at(level.descriptor, exercise.path, level.line, cell)  # (the band's line)
             body += self._row([[nodes.paragraph("", f"Level\u00a0{level.number}")],  # never split
                                [nodes.paragraph("", level.marks)], list(cell.children)])
         group += body

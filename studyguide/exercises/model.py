@@ -152,6 +152,77 @@ class ExerciseFile:
     exercises: list[Exercise]
 
 
+# -- reading YAML that may be hostile ------------------------------------------------------
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is installed
+MAX_BYTES = 1_000_000  # a chapter's exercises take about 20 KB
+MAX_DEPTH = 12  # the deepest real value (a matching answer) is 4 levels down
+
+
+def _refuse(path: Path, line: int, message: str) -> ExerciseFileError:
+    return ExerciseFileError([Problem(path, line, message)])
+
+
+def _compose(path: Path, text: str, problem) -> yaml.Node:
+    """The file's node tree, refusing what plain data never needs before building it.
+
+    An alias makes a 19 KB file expand to gigabytes (a "billion laughs"), a tag asks for an
+    arbitrary object, a deeply nested flow value takes libyaml minutes to parse and then
+    overflows its stack: so the file's events are scanned first and the scan stops at the
+    first such event, with its line. Keys are checked on the tree: YAML keeps the last of
+    two equal keys without a word, and a key that is not a plain scalar cannot be a field.
+    """
+    if len(text) > MAX_BYTES:
+        raise _refuse(path, 1, f"the file is larger than {MAX_BYTES // 1000} KB; split it")
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                name = event.anchor
+                raise _refuse(path, line, f"anchors and aliases (&{name}, *{name}) are not "
+                                          "allowed in exercise files: write each value out")
+            if getattr(event, "tag", None):
+                raise _refuse(path, line, f"tags ({event.tag}) are not allowed in exercise "
+                                          "files: write plain text, numbers, lists and mappings")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _refuse(path, line, f"values nested more than {MAX_DEPTH} deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as err:
+        line = (err.problem_mark or err.context_mark).line + 1
+        raise _refuse(path, line, f"YAML syntax: {err.problem}") from None
+    except yaml.reader.ReaderError as err:  # a control character, say: it has no mark
+        line = text.count("\n", 0, err.position) + 1
+        raise _refuse(path, line, f"character {err.character!r} is not allowed ({err.reason})") from None
+    _check_keys(path, root, problem)
+    return root
+
+
+def _check_keys(path: Path, root: yaml.Node | None, problem) -> None:
+    pending = [root] if root is not None else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            if not isinstance(key, yaml.ScalarNode):
+                # (fatal: the checks that follow look fields up by key)
+                raise _refuse(path, line, "a key must be a plain word, not a list or a mapping")
+            if key.value in seen:
+                problem(line, f"duplicate key {key.value!r} (first on line {seen[key.value]}); "
+                              "YAML would silently keep the last one")
+            seen.setdefault(key.value, line)
+            pending.append(value)
+
+
 def _plain(node: yaml.Node):
     """The Python value of a node (the nodes are kept for their line numbers)."""
     return yaml.SafeLoader("").construct_document(node) if node is not None else None
@@ -174,12 +245,7 @@ def compose_file(path: Path, problem) -> yaml.Node | None:
                                                      "save the file as UTF-8")]) from None
     except OSError as err:
         raise ExerciseFileError([Problem(path, 1, f"cannot read the file ({err.strerror})")]) from None
-    try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as err:
-        line = (err.problem_mark or err.context_mark).line + 1
-        raise ExerciseFileError([Problem(path, line, f"YAML syntax: {err.problem}")]) from None
-    return root
+    return _compose(path, text, problem)
 
 
 def load(path: Path) -> ExerciseFile:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import signal
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,6 +27,26 @@ from studyguide.pdf.chunks import BASE_URL
 
 class RefusedURL(FatalURLFetchingError):
     pass
+
+
+# The last line of defence against input that costs too much to lay out (the sources'
+# checks, studyguide.content.images, come first): the book's longest chunk takes seconds.
+TIME_LIMIT = 300
+
+
+class TooLong(BaseException):
+    pass
+
+
+_expired = False
+
+
+def _too_long(signum, frame):
+    """Fires at the limit, then every second: WeasyPrint catches even a BaseException while it
+    draws an SVG (and carries on), so the flag says why the chunk failed."""
+    global _expired
+    _expired = True
+    raise TooLong
 
 
 class BuildTreeFetcher(URLFetcher):
@@ -69,10 +90,23 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
     WeasyPrint fetch error is a BaseException and would not cross the process boundary).
     """
     started = time.monotonic()
+    global _expired
+    _expired = False
+    previous = signal.signal(signal.SIGALRM, _too_long)  # (a worker runs chunks in its main thread)
+    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT, 1)
+    error = None
     try:
         document = _render(Path(html_file), Path(target), Path(root))
-    except (SphinxError, FatalURLFetchingError) as err:
-        return {"error": str(err)}
+    except (SphinxError, FatalURLFetchingError, TooLong) as err:
+        error = str(err)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if _expired:
+        Path(target).unlink(missing_ok=True)
+        error = f"PDF not written: laying this part out took more than {TIME_LIMIT} s"
+    if error is not None:
+        return {"error": error}
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for name in page.anchors:
