@@ -33,6 +33,7 @@ EXTENSIONS = (
     "studyguide.pdf.worksheets",
     "studyguide.lms.builder",
     "studyguide.flashcards.builder",
+    "studyguide.revisions",
 )
 
 
