@@ -4,6 +4,7 @@
 #   make html | epub | pdf       one format          make PAPER=letter pdf   US Letter
 #   make instructor              instructor HTML+PDF  make worksheets         per-chapter PDFs
 #   make lms                     GIFT + Moodle XML    make live               preview on :8000
+#   make errata FROM=edition-1.0 what changed since that printed edition, page by page
 #   make bench                   timings vs naive     make clean
 #   make bench BENCH_ARGS=--quick   one run of the 1x book only (see --help)
 
@@ -27,11 +28,19 @@ SOURCES := conf.py pyproject.toml $(shell find book exercises studyguide -type f
 BUILD := $(PY) -m studyguide.build
 STAMPS := _build/.stamps
 
+# The edition tags and the commit are sources too (the revision history, the edition stamp):
+# this file changes only when they do (git writes no file Make could watch in a worktree).
+IDENTITY := $(STAMPS)/source-identity
+$(shell mkdir -p $(STAMPS) && { git rev-parse HEAD; test -z "$$(git status --porcelain)" && echo clean || echo modified; \
+	git for-each-ref --format='%(refname) %(objectname)' 'refs/tags/edition-*'; } 2>/dev/null \
+	> $(IDENTITY).new; cmp -s $(IDENTITY).new $(IDENTITY) && rm -f $(IDENTITY).new || mv $(IDENTITY).new $(IDENTITY))
+SOURCES += $(IDENTITY)
+
 # A stamp stands only for outputs that still exist: deleting one makes `make` rebuild it.
 $(foreach f,html/index.html epub/stalin-zhukov.epub pdf/stalin-zhukov.pdf,$(if $(wildcard _build/$(f)),,\
 	$(shell rm -f $(STAMPS)/all-student-* $(STAMPS)/$(firstword $(subst /, ,$(f)))-student-*)))
 
-.PHONY: all html epub pdf instructor worksheets lms test live bench clean venv test-deps
+.PHONY: all html epub pdf instructor worksheets lms errata test live bench clean venv test-deps
 
 all: $(STAMPS)/all-$(EDITION)-$(PAPER)
 html: $(STAMPS)/html-$(EDITION)-$(PAPER)
@@ -66,6 +75,12 @@ lms: $(STAMPS)/lms
 $(STAMPS)/lms: $(SOURCES) $(VENV)/.installed
 	$(BUILD) lms
 	@mkdir -p $(STAMPS) && touch $@
+
+# `make errata FROM=edition-1.0`: for owners of that printed edition, every passage changed
+# since, with its page in the old PDF (built from the tag in a git worktree) and the new text.
+errata: $(VENV)/.installed
+	@test -n "$(FROM)" || { echo "usage: make errata FROM=edition-<version>" >&2; exit 2; }
+	$(PY) -m studyguide.revisions.errata $(FROM) --paper $(PAPER)
 
 # The virtual environment: created when missing, refreshed when pyproject.toml changes.
 venv: $(VENV)/.installed

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards")
+FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards", "errata")
 
 
 def default_root() -> Path:
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     work = args.build_dir / ".work" / f"{args.edition}{suffix}"
     work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
+    # The source commit, asked of git once, so formats built side by side print the same one.
+    from studyguide import identity
+    os.environ.setdefault(identity.ENV, identity.read_source(args.source))
     if not args.quiet:
         print(f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}")
 
