@@ -13,6 +13,7 @@ new commit makes Sphinx rewrite every page with the new footer, as any config ch
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from docutils import nodes
@@ -189,6 +190,7 @@ def merge(app, env, docnames, other) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    from studyguide.revisions.errata import ErrataBuilder
     from studyguide.settings import add_static_dir
 
     app.setup_extension("studyguide.settings")
@@ -197,6 +199,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", declare_outdated)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
+    app.add_config_value("studyguide_errata_from", os.environ.get("ERRATA_FROM", ""), "", str)
+    app.add_builder(ErrataBuilder)
     app.add_directive("revision-history", RevisionHistory)
     app.add_post_transform(RevisionMarks)
     add_static_dir(app, HERE / "static")
