@@ -129,10 +129,14 @@ class RevisionHistory(SphinxDirective):
                 text.append("")
             if entry.exercises:
                 text.append("Exercises:\n")
-                text += [f"- `{c.key}` ({c.title}): {c.kind}" for c in entry.exercises]
+                text += [f"- `{c.key}` ({self._chapter(c.title)}): {c.kind}" for c in entry.exercises]
             box += self.parse_text_to_nodes("\n".join(text))
             result.append(box)
         return result
+
+    def _chapter(self, docname: str) -> str:
+        title = self.env.titles.get(docname)
+        return title.astext() if title is not None else docname
 
     @staticmethod
     def _section(change: hist.Change, labels) -> str:
