@@ -78,8 +78,12 @@ $(STAMPS)/lms: $(SOURCES) $(VENV)/.installed
 
 # `make errata FROM=edition-1.0`: for owners of that printed edition, every passage changed
 # since, with its page in the old PDF (built from the tag in a git worktree) and the new text.
+ifneq ($(filter errata,$(MAKECMDGOALS)),)
+ifeq ($(FROM),)
+$(error usage: make errata FROM=edition-<version> (git tag -l 'edition-*' lists them))
+endif
+endif
 errata: $(VENV)/.installed
-	@test -n "$(FROM)" || { echo "usage: make errata FROM=edition-<version>" >&2; exit 2; }
 	$(PY) -m studyguide.revisions.errata $(FROM) --paper $(PAPER)
 
 # The virtual environment: created when missing, refreshed when pyproject.toml changes.

@@ -181,3 +181,21 @@ def test_bad_summaries_file_names_file_and_line(repo, tmp_path):
                   "--build-dir", str(tmp_path / "b"), "--quiet"])
     assert result.returncode != 0
     assert f"{bad / 'revisions.yaml'}:2:" in result.output and "Traceback" not in result.output
+
+
+def test_unreleased_changes_are_the_newest_entry(repo):
+    """Work after the last tag is listed as the next release (conf.py's), not yet released."""
+    page = repo / BOOK / "ch1.md"
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original.replace("which the tests leave as it is", "which this test edits"),
+                    encoding="utf-8")
+    try:
+        found = hist.history(repo / BOOK, repo / "tests/roots/revisions/exercises", "1.2",
+                             {"edition-1.2": "Third edition."})
+    finally:
+        page.write_text(original, encoding="utf-8")
+    newest = found[0]
+    assert (newest.tag, newest.version, newest.heading) == (None, "1.2", "Edition 1.2: not yet released")
+    assert [c.key for c in newest.sections] == ["sec-later"] and newest.exercises == ()
+    assert newest.summary == "Third edition."
+    assert [e.tag for e in found[1:]] == ["edition-1.1", "edition-1.0"]
