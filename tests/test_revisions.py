@@ -20,6 +20,7 @@ from studyguide.revisions import history as hist
 
 PROMPT_EDITED = "one-compare"
 UNCHANGED = "one-why"
+LINKS = ".//a[@href][not(contains(@class, 'headerlink'))]"
 
 
 def entry(page: Path, anchor: str):
@@ -34,13 +35,14 @@ def test_history_lists_exactly_the_changed_section_and_exercise(current):
     newest = entry(page, "edition-1-1")
     assert "Edition 1.1, 1 June 2026" in newest.text_content()
     assert "Second edition: a fuller start." in newest.text_content()  # from revisions.yaml
-    links = [a.get("href") for a in newest.xpath(".//a[@href]")]
+    links = [a.get("href") for a in newest.xpath(LINKS)]
     assert links == ["ch1.html#sec-start"], links
     exercises = [c.text_content() for c in newest.xpath(".//code")]
     assert exercises == [PROMPT_EDITED], exercises
     first = entry(page, "edition-1-0")
     assert "Edition 1.0, 5 January 2026" in first.text_content()
-    assert not first.xpath(".//a[@href]") and not first.xpath(".//code")
+    assert newest.tag == first.tag == "section" and "1 June 2026" in newest.xpath("./h2")[0].text_content()
+    assert not first.xpath(LINKS) and not first.xpath(".//code")
     # Newest first; the page is in the EPUB and the PDF too.
     html_text = page.read_text(encoding="utf-8")
     assert html_text.index('id="edition-1-1"') < html_text.index('id="edition-1-0"')

@@ -100,7 +100,8 @@ def _order(env) -> dict[str, int]:
 
 
 class RevisionHistory(SphinxDirective):
-    """``{revision-history}``: one entry per edition, newest first, written as MyST."""
+    """``{revision-history}``: a section per edition, newest first, written as MyST and
+    parsed as the page is (so its references resolve in every format)."""
 
     has_content = False
 
@@ -119,9 +120,8 @@ class RevisionHistory(SphinxDirective):
         labels = env.domains["std"].labels
         result: list[nodes.Node] = []
         for entry in found:
-            box = nodes.container(classes=["revision-entry"], ids=[entry.anchor])
-            box += nodes.rubric("", entry.heading, classes=["revision-heading"])
-            text = [entry.summary or ("The first edition." if entry.first else "")]
+            text = [f"## {entry.heading}", "",
+                    entry.summary or ("The first edition." if entry.first else ""), ""]
             sections = sorted(entry.sections, key=lambda c: (c.kind == "removed", order.get(c.docname, 1 << 30)))
             if sections:
                 text.append("Sections whose text changed:\n")
@@ -130,8 +130,14 @@ class RevisionHistory(SphinxDirective):
             if entry.exercises:
                 text.append("Exercises:\n")
                 text += [f"- `{c.key}` ({self._chapter(c.title)}): {c.kind}" for c in entry.exercises]
-            box += self.parse_text_to_nodes("\n".join(text))
-            result.append(box)
+            result += self.parse_text_to_nodes("\n".join(text), allow_section_headings=True)
+            # MyST puts the new section straight into the page; give it the id marks link to.
+            document = self.state.document
+            for section in document.findall(nodes.section):
+                if section[0].astext() == entry.heading and entry.anchor not in section["ids"]:
+                    section["ids"].insert(0, entry.anchor)
+                    document.ids[entry.anchor] = section
+                    break
         return result
 
     def _chapter(self, docname: str) -> str:
