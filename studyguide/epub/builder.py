@@ -44,8 +44,8 @@ class StudyGuideEpubBuilder(Epub3Builder):
             "figure has a text alternative and every exercise reads in order without script. "
             "Colour is never the only carrier of meaning."
         )
-        # The edition stamp (studyguide.revisions puts it in html_context): version and commit.
-        metadata["edition_stamp"] = html.escape(self.config.html_context.get("studyguide_edition_stamp", ""))
+        # The edition and its commit (studyguide.revisions puts it in html_context): 1.1+abc1234.
+        metadata["edition_token"] = html.escape(self.config.html_context.get("studyguide_edition_token", ""))
         return metadata
 
     def handle_finish(self) -> None:

@@ -27,6 +27,7 @@ from studyguide.revisions import history as hist
 
 HERE = Path(__file__).parent
 STAMP = "studyguide_edition_stamp"  # html_context key: the sentence every format prints
+TOKEN = "studyguide_edition_token"  # html_context key: the same as one word, for metadata
 
 
 class RevisionsError(SphinxError):
@@ -80,7 +81,8 @@ def declare_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
 
 
 def set_stamp(app: Sphinx, config) -> None:
-    config.html_context = {**config.html_context, STAMP: identity.of(config, app.srcdir).line}
+    edition = identity.of(config, app.srcdir)
+    config.html_context = {**config.html_context, STAMP: edition.line, TOKEN: edition.token}
     config.templates_path = [*config.templates_path, str(HERE / "templates")]
 
 

@@ -120,19 +120,14 @@ def editions(repo: Path) -> list[tuple[str, str]]:
     An old edition rebuilt from its tag (the errata sheet does) knows no later edition.
     """
     out = git(repo, "for-each-ref", "--merged", "HEAD", "--format",
-              "%(refname:short)\t%(taggerdate:unix)\t%(creatordate:unix)", f"refs/tags/{TAG_PREFIX}*")
+              "%(refname:short)\t%(taggerdate:unix)\t%(creatordate:unix)", f"refs/tags/{TAG_PREFIX}*",
+              check=False)  # (a repository without a commit has no editions)
     found = []
     for line in out.splitlines():
         tag, tagged, created = line.split("\t")
         moment = time.gmtime(int(tagged or created or 0))
         found.append((tag, f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"))
     return sorted(found, key=lambda item: version_key(item[0][len(TAG_PREFIX):]))
-
-
-def fingerprint(repo: Path) -> str:
-    """What the history depends on besides the sources: the tags and where they point."""
-    return git(repo, "for-each-ref", "--merged", "HEAD", "--format", "%(refname) %(objectname)",
-               f"refs/tags/{TAG_PREFIX}*", check=False)
 
 
 # -- reading sources ----------------------------------------------------------------------
