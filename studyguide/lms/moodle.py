@@ -79,8 +79,8 @@ def moodle_question(quiz, question: Question, edition: Edition = NO_EDITION) -> 
 def moodle_xml(chapters: Chapters, root: str, edition: Edition = NO_EDITION) -> str:
     """A Moodle XML question bank: a category question before each chapter's questions."""
     quiz = etree.Element("quiz")
-    if edition.stamp:
-        quiz.append(etree.Comment(f" {root}: {edition.stamp} "))
+    if edition.stamp:  # before <quiz>, so a reader of the questions meets only questions
+        quiz.addprevious(etree.Comment(f" {root}: {edition.stamp} "))
     for title, questions in chapters:
         chosen = [q for q in questions if exportable(q.exercise)]
         if chosen:
@@ -91,4 +91,5 @@ def moodle_xml(chapters: Chapters, root: str, edition: Edition = NO_EDITION) -> 
             for question in chosen:
                 moodle_question(quiz, question, edition)
     etree.indent(quiz, space="  ")
-    return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode("utf-8")
+    return etree.tostring(quiz.getroottree(), xml_declaration=True, encoding="UTF-8",
+                          pretty_print=True).decode("utf-8")
