@@ -194,6 +194,7 @@ def test_unreleased_changes_are_the_newest_entry(repo):
     try:
         found = hist.history(repo / BOOK, repo / "tests/roots/revisions/exercises", "1.2",
                              {"edition-1.2": "Third edition."})
+        same = hist.history(repo / BOOK, repo / "tests/roots/revisions/exercises", "1.1", {})
     finally:
         page.write_text(original, encoding="utf-8")
     newest = found[0]
@@ -201,3 +202,6 @@ def test_unreleased_changes_are_the_newest_entry(repo):
     assert [c.key for c in newest.sections] == ["sec-later"] and newest.exercises == ()
     assert newest.summary == "Third edition."
     assert [e.tag for e in found[1:]] == ["edition-1.1", "edition-1.0"]
+    # Not yet numbered as a new release (conf.py still says 1.1): changes since 1.1.
+    assert same[0].heading == "Changes since edition 1.1, not yet released"
+    assert [c.key for c in same[0].sections] == ["sec-later"]

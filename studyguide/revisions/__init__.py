@@ -181,7 +181,8 @@ class RevisionMarks(SphinxPostTransform):
             if key is None or not section.children or not isinstance(section[0], nodes.title):
                 continue
             word = "new" if mine[key].kind == "added" else "revised"
-            label = f"{word} in {entry.version}"
+            since = entry.tag is None and not entry.next_release
+            label = f"{word} {'since' if since else 'in'} {entry.version}"
             mark = nodes.paragraph(classes=["revision-mark"])
             if pages:
                 uri = self.app.builder.get_relative_uri(docname, pages[0]) + "#" + entry.anchor

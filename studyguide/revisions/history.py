@@ -75,6 +75,12 @@ class Entry:
     summary: str
     sections: tuple[Change, ...] = ()
     exercises: tuple[Change, ...] = ()
+    since: str = ""  # unreleased: the last edition's version
+
+    @property
+    def next_release(self) -> bool:
+        """Unreleased work that conf.py already numbers as the next edition."""
+        return self.tag is None and self.version != self.since
 
     @property
     def anchor(self) -> str:
@@ -84,7 +90,8 @@ class Entry:
     @property
     def heading(self) -> str:
         if self.tag is None:
-            return f"Edition {self.version}: not yet released"
+            return (f"Edition {self.version}: not yet released" if self.next_release
+                    else f"Changes since edition {self.version}, not yet released")
         return f"Edition {self.version}, {self.date}"
 
     @property
@@ -291,15 +298,15 @@ def history(srcdir: Path, exdir: Path, release: str, notes: dict[str, str]) -> l
         changed = compare(previous, snap) if previous is not None else ((), ())
         entries.append(Entry(tag, tag[len(TAG_PREFIX):], date, notes.get(tag, ""), *changed))
         previous = snap
-    current = worktree_snapshot(srcdir, exdir)
     if previous is None:
         return []  # nothing released yet: the first tag starts the history
+    current = worktree_snapshot(srcdir, exdir)
     sections, exercises = compare(previous, current)
     if sections or exercises:
         last = tags[-1][0][len(TAG_PREFIX):]
         version = release if version_key(release) > version_key(last) else last
         entries.append(Entry(None, version, "", notes.get(TAG_PREFIX + version, "")
-                             if version != last else "", sections, exercises))
+                             if version != last else "", sections, exercises, since=last))
     return entries[::-1]
 
 
