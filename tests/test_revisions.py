@@ -111,7 +111,7 @@ def test_errata_names_the_section_with_its_old_page(repo, tmp_path):
     old_page = next(reader.page_labels[i] for i, page in enumerate(reader.pages)
                     if "is described by" in " ".join((page.extract_text() or "").split()))
     assert old_page != "1"  # the fixture's long first section pushes it on
-    assert re.search(rf"Start\nPage {old_page} of edition 1\.0\. Now reads:", text), text
+    assert re.search(rf"Start \(Chapter one\)\nPage {old_page} of edition 1\.0\. Now reads:", text), text
     assert "a group of armies, is described" in " ".join(text.split())
     assert "Exercise one-compare" in text and "published outputs" in text
     assert "Background" not in text and "Later" not in text and "one-why" not in text

@@ -180,11 +180,16 @@ class ErrataBuilder(Builder):
         before = old.sections.get(change.key)
         label = change.key if not change.key.startswith(hist.DOC_KEY) else ""
         page = self._old_page(pages, before.docname, label) if before else ""
+        heading = change.title
+        document = (before or change).docname
+        if label and document in self.env.titles:  # "Start (Chapter one)"
+            within = self.env.titles[document].astext()
+            heading += f" ({within})" if within != change.title else ""
         if change.kind == "removed":
-            return page, change.title, "This section has been removed.", ""
+            return page, heading, "This section has been removed.", ""
         if change.kind == "added":
-            return page, change.title, "A new section, not in the printed edition:", self._text(change)
-        return page, change.title, "Now reads:", self._text(change)
+            return page, heading, "A new section, not in the printed edition:", self._text(change)
+        return page, heading, "Now reads:", self._text(change)
 
     def _exercise(self, change: hist.Change, pages: dict):
         page = self._old_page(pages, change.title, f"ex-{change.key}") if change.kind != "added" else ""
