@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pdfplumber
-import pytest
 from lxml import etree, html as lhtml
 from pypdf import PdfReader
 
