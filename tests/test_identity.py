@@ -56,9 +56,11 @@ def test_new_commit_changes_the_stamp_and_a_dirty_tree_says_so(repo, tmp_path):
     git(repo, "commit", "-q", "--allow-empty", "-m", "a later commit")
     try:
         later = git(repo, "rev-parse", "--short", "HEAD")
-        build(repo, out, "html")
+        build(repo, out, "html", "lms")
         footer = (out / "html" / "ch1.html").read_text(encoding="utf-8")
         assert f"built from commit {later}." in footer
+        assert f"// Edition 1.1, 25 November 2025, built from commit {later}." in \
+            next((out / "lms").glob("*.gift")).read_text()
         (repo / BOOK / "ch1.md").write_text((repo / BOOK / "ch1.md").read_text() + "\nOne more line.\n")
         build(repo, out, "html")  # incremental: the footer of every page follows the commit
         for page in ("ch1.html", "glossary.html"):

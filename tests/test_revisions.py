@@ -204,3 +204,11 @@ def test_unreleased_changes_are_the_newest_entry(repo):
     # Not yet numbered as a new release (conf.py still says 1.1): changes since 1.1.
     assert same[0].heading == "Changes since edition 1.1, not yet released"
     assert [c.key for c in same[0].sections] == ["sec-later"]
+
+
+def test_only_the_web_format_marks_revisions():
+    from studyguide.editions import EDITIONS, FORMATS, PAPER, Policy
+
+    marking = {name for name, fmt in FORMATS.items() if Policy(fmt, EDITIONS["student"]).marks_revisions}
+    assert marking == {"html", "dirhtml"}
+    assert not Policy(PAPER, EDITIONS["instructor"]).marks_revisions
