@@ -6,6 +6,7 @@
 #   make lms                     GIFT, Moodle XML, QTI make live              preview on :8000
 #   make flashcards              Anki, TSV, cut-out cards
 #   make quiz QUIZ=quizzes/example.yaml   papers, keys and a question bank in _build/quiz/example/
+#   make errata FROM=edition-1.0 what changed since that printed edition, page by page
 #   make bench                   timings vs naive     make clean
 #   make bench BENCH_ARGS=--quick   one run of the 1x book only (see --help)
 
@@ -32,7 +33,7 @@ FORMATS_all := html epub pdf
 FORMATS_instructor := html pdf
 EDITION_instructor := instructor
 
-.PHONY: all html epub pdf instructor worksheets lms flashcards quiz test live bench clean venv test-deps
+.PHONY: all html epub pdf instructor worksheets lms flashcards quiz errata test live bench clean venv test-deps
 
 all html epub pdf instructor worksheets lms flashcards: $(VENV)/.installed
 	@$(BUILD) $(or $(FORMATS_$@),$@) --edition $(or $(EDITION_$@),$(EDITION)) --paper $(PAPER)
@@ -41,6 +42,16 @@ all html epub pdf instructor worksheets lms flashcards: $(VENV)/.installed
 QUIZ ?= quizzes/example.yaml
 quiz: $(VENV)/.installed
 	$(BUILD) quiz --quiz $(QUIZ) --paper $(PAPER)
+
+# `make errata FROM=edition-1.0`: for owners of that printed edition, every passage changed
+# since, with its page in the old PDF (built from the tag in a git worktree) and the new text.
+ifneq ($(filter errata,$(MAKECMDGOALS)),)
+ifeq ($(FROM),)
+$(error usage: make errata FROM=edition-<version> (git tag -l 'edition-*' lists them))
+endif
+endif
+errata: $(VENV)/.installed
+	$(PY) -m studyguide.revisions.errata $(FROM) --paper $(PAPER)
 
 # The virtual environment: created when missing, refreshed when pyproject.toml changes.
 venv: $(VENV)/.installed

@@ -35,6 +35,7 @@ EXTENSIONS = (
     "studyguide.quiz.builder",
     "studyguide.lms.builder",
     "studyguide.flashcards.builder",
+    "studyguide.revisions",
 )
 
 

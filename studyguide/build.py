@@ -35,14 +35,18 @@ import sys
 import time
 from pathlib import Path
 
+from studyguide import identity
 from studyguide.children import die_with_parent
 from studyguide.lock import BuildLock
 from studyguide.pause import pause
 from studyguide.publish import Generations, NewGeneration
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards", "quiz")
+FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards", "quiz", "errata")
 SKIP = {"__pycache__", "_figures", ".git"}  # caches and drawn figures, not sources
+# Write-time choices passed to Sphinx in the environment (the quiz file, the errata's old
+# edition and its page map): a build for another choice is not "up to date".
+CHOICES = ("QUIZ", "ERRATA_FROM", "ERRATA_PAGES")
 
 
 def default_root() -> Path:
@@ -177,12 +181,17 @@ class Driver:
     def inputs(self) -> list[Path]:
         source = self.args.source
         root = self.args.root
+        chosen = [Path(os.environ[name]) for name in ("QUIZ", "ERRATA_PAGES") if os.environ.get(name)]
         return [root / "conf.py", ROOT / "pyproject.toml", ROOT / "studyguide", source,
-                source.parent / "exercises"]
+                source.parent / "exercises", *chosen]
 
     def run(self) -> int:
         args = self.args
-        key = json.dumps([str(args.source.resolve()), args.edition, args.paper, os.environ["SOURCE_DATE_EPOCH"]])
+        # The commit and the edition tags are sources too: the edition stamp and the revision
+        # history print them.
+        key = json.dumps([str(args.source.resolve()), args.edition, args.paper, os.environ["SOURCE_DATE_EPOCH"],
+                          os.environ[identity.ENV], identity.edition_tags(args.source),
+                          {name: os.environ.get(name, "") for name in CHOICES}])
         manifest = self.gens.manifest()
         files = scan(self.inputs(), manifest.get("inputs", []))
         sources = digest(files, key)
@@ -296,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
         if args.quiz:  # which quiz is a write-time choice: every quiz shares the book's parse
             os.environ["QUIZ"] = str(args.quiz.resolve())
+        # The source commit, asked of git once, so formats built side by side print the same one.
+        os.environ.setdefault(identity.ENV, identity.read_source(args.source))
         prepare(args.build_dir)
         with BuildLock(args.build_dir / ".work" / "lock"):
             driver = Driver(args)

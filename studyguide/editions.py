@@ -36,6 +36,7 @@ class Format:
     answer_key: bool = True  # it has an answer key to send solutions to (a worksheet does not)
     answer_space: bool = False  # ruled space to write answers in
     downloads: bool = False  # it offers the book's other files for download
+    marks_revisions: bool = False  # sections changed in this edition say so ("revised in 1.1")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Edition:
     downloads: tuple[str, ...] = ("pdf",)  # files its web edition offers, in menu order
 
 
-WEB = Format(interactive=True, reflowable=True, downloads=True)
+WEB = Format(interactive=True, reflowable=True, downloads=True, marks_revisions=True)
 PAPER = Format()  # also any builder not listed (text, LaTeX...), as exercises draw nothing there
 FORMATS: dict[str, Format] = {
     "html": WEB,
@@ -116,6 +117,10 @@ class Policy:
     def downloads(self) -> tuple[str, ...]:
         """The book files this build offers for download, in menu order."""
         return self.edition.downloads if self.format.downloads else ()
+
+    @property
+    def marks_revisions(self) -> bool:
+        return self.format.marks_revisions
 
     def shows(self, material: str) -> bool:
         return material in self.edition.shows

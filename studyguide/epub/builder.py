@@ -9,6 +9,7 @@ zip whose entry times come from ``SOURCE_DATE_EPOCH`` rather than file mtimes.
 
 from __future__ import annotations
 
+import html
 import os
 import time
 import zipfile
@@ -43,6 +44,8 @@ class StudyGuideEpubBuilder(Epub3Builder):
             "figure has a text alternative and every exercise reads in order without script. "
             "Colour is never the only carrier of meaning."
         )
+        # The edition and its commit (studyguide.revisions puts it in html_context): 1.1+abc1234.
+        metadata["edition_token"] = html.escape(self.config.html_context.get("studyguide_edition_token", ""))
         return metadata
 
     @property

@@ -19,15 +19,20 @@ from studyguide.lms.gift import gift
 from studyguide.lms.moodle import moodle_xml
 from studyguide.lms.qti import qti_package
 from studyguide.lms.questions import gather
+from studyguide.lms.text import Edition
 
 
 def write_all(builder) -> None:
     """Write ``<basename>.gift``, ``-moodle.xml`` and ``-qti21.zip`` into the builder's outdir."""
+    from studyguide.revisions import STAMP, revised_exercises
+
     chapters = gather(builder)
     root, base = builder.config.project, builder.config.studyguide_basename
+    # Which edition the bank is, and which questions an edition changed (identifiers stay).
+    edition = Edition(builder.config.html_context.get(STAMP, ""), revised_exercises(builder.env))
     outdir = Path(builder.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    for name, text in ((f"{base}.gift", gift(chapters, root)),
-                       (f"{base}-moodle.xml", moodle_xml(chapters, root))):
+    for name, text in ((f"{base}.gift", gift(chapters, root, edition)),
+                       (f"{base}-moodle.xml", moodle_xml(chapters, root, edition))):
         (outdir / name).write_text(text, encoding="utf-8", newline="\n")
-    (outdir / f"{base}-qti21.zip").write_bytes(qti_package(chapters, root))
+    (outdir / f"{base}-qti21.zip").write_bytes(qti_package(chapters, root, edition))

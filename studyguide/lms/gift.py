@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from studyguide.lms.text import Chapters, Question, category, exportable, manual, pairs
+from studyguide.lms.text import NO_EDITION, Chapters, Edition, Question, category, exportable, pairs, manual
 
 FORMAT = "[plain]"
 
@@ -43,9 +43,10 @@ def gift_left(text: str) -> str:
     return gift_text(text)
 
 
-def gift_question(question: Question) -> str:
+def gift_question(question: Question, edition: Edition = NO_EDITION) -> str:
     exercise = question.exercise
-    lines = [f"// {exercise.id} ({exercise.type})",
+    note = edition.note(exercise.id)
+    lines = [f"// {exercise.id} ({exercise.type})" + (f", {note}" if note else ""),
              f"::{escape_gift(exercise.id)}::{FORMAT}{escape_gift(question.prompt.text)}{{"]
     if exercise.type == "multiple-choice":
         lines += [("\t=" if choice == exercise.answer else "\t~") + gift_text(choice)
@@ -66,12 +67,13 @@ def gift_question(question: Question) -> str:
     return "\n".join(lines)
 
 
-def gift(chapters: Chapters, root: str) -> str:
+def gift(chapters: Chapters, root: str, edition: Edition = NO_EDITION) -> str:
     """A GIFT file: one ``$CATEGORY`` per chapter, then that chapter's questions."""
-    blocks = [f"// {root}: review exercises (GIFT format); open short answers are essay questions"]
+    blocks = [f"// {root}: review exercises (GIFT format); open short answers are essay questions"
+              + (f"\n// {edition.stamp}" if edition.stamp else "")]
     for title, questions in chapters:
         chosen = [q for q in questions if exportable(q.exercise)]
         if chosen:
             blocks.append(f"$CATEGORY: {category(root, title)}")
-            blocks += [gift_question(q) for q in chosen]
+            blocks += [gift_question(q, edition) for q in chosen]
     return "\n\n".join(blocks) + "\n"

@@ -10,7 +10,7 @@ from html import escape
 
 from lxml import etree
 
-from studyguide.lms.text import Chapters, Question, category, exportable, manual, pairs
+from studyguide.lms.text import NO_EDITION, Chapters, Edition, Question, category, exportable, pairs, manual
 
 MOODLE_TYPES = {"multiple-choice": "multichoice", "true-false": "truefalse", "matching": "matching",
                 "ordering": "matching", "short-answer": "shortanswer"}
@@ -40,7 +40,7 @@ def _answer(parent, fraction: int, text: str, fmt: str = "html") -> None:
     _text(answer, "feedback", "")
 
 
-def moodle_question(quiz, question: Question) -> None:
+def moodle_question(quiz, question: Question, edition: Edition = NO_EDITION) -> None:
     exercise = question.exercise
     kind = "essay" if manual(exercise) else MOODLE_TYPES[exercise.type]
     out = _sub(quiz, "question", type=kind)
@@ -78,17 +78,25 @@ def moodle_question(quiz, question: Question) -> None:
             _answer(out, 100, accepted, "moodle_auto_format")
     if question.hint is not None:
         _text(out, "hint", question.hint.html)
+    note = edition.note(exercise.id)
+    if note:  # the same idnumber, so Moodle updates the question; the tag says why
+        _sub(_sub(_sub(out, "tags"), "tag"), "text", note.replace(" ", "-"))
 
 
-def moodle_xml(chapters: Chapters, root: str) -> str:
+def moodle_xml(chapters: Chapters, root: str, edition: Edition = NO_EDITION) -> str:
     """A Moodle XML question bank: a category question before each chapter's questions."""
     quiz = etree.Element("quiz")
+    if edition.stamp:  # before <quiz>, so a reader of the questions meets only questions
+        quiz.addprevious(etree.Comment(f" {root}: {edition.stamp} "))
     for title, questions in chapters:
         chosen = [q for q in questions if exportable(q.exercise)]
         if chosen:
-            _sub(_sub(_sub(quiz, "question", type="category"), "category"), "text",
-                 category(root, title))
+            head = _sub(quiz, "question", type="category")
+            _sub(_sub(head, "category"), "text", category(root, title))
+            if edition.stamp:  # the category's description on the platform
+                _text(head, "info", f"<p>{escape(edition.stamp, quote=False)}</p>")
             for question in chosen:
-                moodle_question(quiz, question)
+                moodle_question(quiz, question, edition)
     etree.indent(quiz, space="  ")
-    return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode("utf-8")
+    return etree.tostring(quiz.getroottree(), xml_declaration=True, encoding="UTF-8",
+                          pretty_print=True).decode("utf-8")

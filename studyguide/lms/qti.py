@@ -12,7 +12,7 @@ import zipfile
 
 from lxml import etree
 
-from studyguide.lms.text import Chapters, Question, category, exportable, manual
+from studyguide.lms.text import NO_EDITION, Chapters, Edition, Question, category, exportable, manual
 
 NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -110,23 +110,34 @@ def item_xml(question: Question) -> bytes:
     return etree.tostring(item(question), xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def manifest(entries: list[tuple[str, str, str]]) -> bytes:
+def _lom(parent, label: str = "", version: str = "") -> None:
+    """LOM metadata: ``general/keyword`` (the category), ``lifeCycle/version`` (the edition)."""
+    lom = etree.SubElement(parent, f"{{{LOM}}}lom", nsmap={None: LOM})
+    if label:
+        keyword = etree.SubElement(etree.SubElement(lom, f"{{{LOM}}}general"), f"{{{LOM}}}keyword")
+        etree.SubElement(keyword, f"{{{LOM}}}string").text = label
+    if version:
+        held = etree.SubElement(etree.SubElement(lom, f"{{{LOM}}}lifeCycle"), f"{{{LOM}}}version")
+        etree.SubElement(held, f"{{{LOM}}}string").text = version
+
+
+def manifest(entries: list[tuple[str, str, str]], edition: Edition = NO_EDITION) -> bytes:
     """entries: (identifier, file name, category label)."""
     root = etree.Element(f"{{{CP}}}manifest", nsmap={None: CP}, identifier="studyguide")
+    if edition.stamp:
+        _lom(etree.SubElement(root, f"{{{CP}}}metadata"), version=edition.stamp)
     etree.SubElement(root, f"{{{CP}}}organizations")
     resources = etree.SubElement(root, f"{{{CP}}}resources")
     for ident, href, label in entries:
         resource = etree.SubElement(resources, f"{{{CP}}}resource", identifier=ident,
                                     type="imsqti_item_xmlv2p1", href=href)
-        lom = etree.SubElement(etree.SubElement(resource, f"{{{CP}}}metadata"), f"{{{LOM}}}lom",
-                               nsmap={None: LOM})
-        keyword = etree.SubElement(etree.SubElement(lom, f"{{{LOM}}}general"), f"{{{LOM}}}keyword")
-        etree.SubElement(keyword, f"{{{LOM}}}string").text = label
+        _lom(etree.SubElement(resource, f"{{{CP}}}metadata"), label,
+             edition.note(ident.removeprefix("res-")))
         etree.SubElement(resource, f"{{{CP}}}file", href=href)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def qti_package(chapters: Chapters, root: str) -> bytes:
+def qti_package(chapters: Chapters, root: str, edition: Edition = NO_EDITION) -> bytes:
     """A zip holding imsmanifest.xml and one item file per exportable exercise."""
     files, entries = {}, []
     for title, questions in chapters:
@@ -136,7 +147,7 @@ def qti_package(chapters: Chapters, root: str) -> bytes:
             entries.append((f"res-{question.exercise.id}", href, category(root, title)))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in [("imsmanifest.xml", manifest(entries)), *sorted(files.items())]:
+        for name, data in [("imsmanifest.xml", manifest(entries, edition)), *sorted(files.items())]:
             info = zipfile.ZipInfo(name, date_time=STAMP)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)

@@ -9,8 +9,8 @@ and an HTML fragment for Moodle XML (QTI takes the plain paragraphs).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
 from docutils import frontend, nodes
@@ -58,6 +58,23 @@ class Question:
 
 
 Chapters = Sequence[tuple[str, Sequence[Question]]]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Which edition a bank is (``stamp``) and the exercises an edition revised (id ->
+    version). Identifiers and categories never depend on it: they come from the exercise's
+    id and its chapter, so re-importing a new edition updates the platform's questions."""
+
+    stamp: str = ""
+    revised: Mapping[str, str] = field(default_factory=dict)
+
+    def note(self, exercise_id: str) -> str:
+        version = self.revised.get(exercise_id)
+        return f"revised in {version}" if version else ""
+
+
+NO_EDITION = Edition()
 
 
 # -- Plain text ----------------------------------------------------------------------------
