@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from conftest import BASENAME, run_build
+from conftest import conf, run_build
 
+BASENAME = conf("studyguide_basename")
 CYRILLIC = range(0x0400, 0x0500)
 
 
