@@ -103,7 +103,10 @@
   });
   document.addEventListener("focusin", function (event) {
     var link = linkAt(event.target);
-    if (link && link === event.target && previewOf(link)) { show(link); }
+    if (link && link === event.target && previewOf(link)) {
+      dismissed = null;  // focus arriving is asking anew, even where Escape closed it before
+      show(link);
+    }
   });
   document.addEventListener("focusout", function (event) {
     if (event.target === dismissed) { dismissed = null; }
