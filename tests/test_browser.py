@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import threading
@@ -496,3 +497,34 @@ def test_only_the_web_edition_has_them(reader):
     text = "".join(page.extract_text() or "" for page in pypdf.PdfReader(reader.pdf).pages)
     assert "A group of armies" in text  # control: the PDF's text is read
     assert "Link to this exercise" not in text and "self-checks done" not in text
+
+
+def test_every_term_person_section_and_figure_link_of_the_book_has_a_preview(book):
+    """On the real book: each link to a glossary term, a person, a section or a figure finds
+    its preview in the page's data, with the target's own title."""
+    from lxml import html as lxml_html
+
+    script = (book.html / "_static" / "previews-data.js").read_text(encoding="utf-8")
+    previews = json.loads(script[script.index("=") + 1:].strip().rstrip(";"))
+    kinds, missing = set(), []
+    for page in sorted((book.html / "chapters").glob("*.html")):
+        name = page.relative_to(book.html).as_posix()
+        tree = lxml_html.parse(str(page))
+        for link in tree.iterfind(".//article//a[@href]"):
+            href = link.get("href")
+            if "#" not in href or "headerlink" in link.get("class", "") or "://" in href:
+                continue
+            path, anchor = href.split("#", 1)
+            target = (Path(name).parent / path).as_posix() if path else name
+            target = os.path.normpath(target).replace(os.sep, "/")
+            shown = previews.get(f"{target}#{anchor}")
+            classes = link.get("class", "")
+            wanted = "person-ref" in classes or link.find(".//span[@class]") is not None and any(
+                c in link.find(".//span[@class]").get("class") for c in ("std-term", "std-ref", "std-numref"))
+            if wanted and shown is None:
+                missing.append(f"{name}: {href}")
+            elif wanted:
+                kinds.add(shown[0])
+                assert shown[1].strip(), href
+    assert missing == []
+    assert kinds == {"term", "person", "section", "figure"}

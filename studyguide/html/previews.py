@@ -54,7 +54,9 @@ def _segments(node: nodes.Node, into: list) -> list:
     elif isinstance(node, addnodes.pending_xref):
         domain, kind, explicit = node.get("refdomain"), node.get("reftype"), node.get("refexplicit")
         if domain == "cite":
-            pass  # "(Roberts, 2012)" adds nothing to a glance
+            if kind == "t":  # "Roberts (2012) argues": the name is part of the sentence
+                into.append(["cite", node["reftarget"]])
+            # else "(Roberts, 2012)" adds nothing to a glance
         elif domain == "std" and kind in ("ref", "numref") and not explicit:
             into.append([kind, node["reftarget"]])
         else:
@@ -196,12 +198,24 @@ def _text(env, config, docname: str, parts: list) -> str:
             out.append(_figure_number(env, config, docname, target))
         elif kind == "ref":
             out.append(labels[target][2] if target in labels else target)
+        elif kind == "cite":
+            out.append(_author_year(env, target))
         else:  # numref
             docname, anchor = labels[target][:2] if target in labels else (None, target)
             out.append(_figure_number(env, config, docname, anchor))
     text = re.sub(r"\s+", " ", "".join(out)).strip()
     text = re.sub(r"\s+([.,;:)])", r"\1", text)
     return re.sub(r"\(\s*\)", "", text).replace("( ", "(").strip()
+
+
+def _author_year(env, key: str) -> str:
+    """A textual citation as the book's author-year style prints it: "Glantz and House (1995)"."""
+    entry = env.domains["cite"].bibdata.data.entries.get(key) if "cite" in env.domains else None
+    if entry is None:
+        return ""
+    names = [" ".join(p.last_names) for p in entry.persons.get("author") or entry.persons.get("editor", [])]
+    who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
+    return f"{who} ({entry.fields.get('year', '')})" if names else ""
 
 
 def _figure_number(env, config, docname: str | None, anchor: str) -> str:
@@ -251,4 +265,4 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(PersonLinks)
     app.connect("builder-inited", builder_inited)
     app.connect("write-started", write_data)
-    return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
