@@ -274,6 +274,21 @@ def test_a_changed_exercise_is_reset_after_a_rebuild(playwright, tmp_path):
     assert profile.problems == [], "\n".join(profile.problems)
 
 
+def test_pages_naming_a_person_follow_whos_who_on_a_rebuild(tmp_path):
+    """Chapter 1 is not edited, but the person it names leaves "Who's who" and comes back
+    under another entry: the rebuilt chapter links to neither a missing row nor a stale one."""
+    source = copy_reader(tmp_path / "reader")
+    build = build_reader(source, tmp_path / "build")
+    chapter = build.html / CHAPTER
+    assert 'href="../back/whos-who.html#person-zhukov-georgy"' in chapter.read_text(encoding="utf-8")
+    people = source / "book" / "back" / "whos-who.md"
+    people.write_text(people.read_text().replace("single: Zhukov, Georgy", "single: Zhukov, G. K."))
+    build_reader(source, tmp_path / "build")
+    html = chapter.read_text(encoding="utf-8")
+    assert "person-zhukov-georgy" not in html and "person-ref" not in html
+    assert 'id="person-zhukov-g-k"' in (build.html / "back" / "whos-who.html").read_text(encoding="utf-8")
+
+
 def digests_of(page: Path) -> dict[str, str]:
     from lxml import html as lxml_html
 
@@ -475,6 +490,18 @@ def test_nothing_of_it_prints(profile):
             expect(element).to_be_hidden()
     page.emulate_media(media="screen")
     expect(page.locator(".progress-panel")).to_be_visible()
+
+
+@pytest.mark.parametrize("builder", ["html", "dirhtml", "epub", "pdf", "worksheets", "lms", "latex"])
+@pytest.mark.parametrize("edition", ["student", "instructor"])
+def test_the_rules_give_reader_aids_to_web_pages_only(builder, edition):
+    from types import SimpleNamespace
+
+    from studyguide.editions import policy
+
+    rules = policy(SimpleNamespace(name=builder, config=SimpleNamespace(studyguide_edition=edition)))
+    web = builder in ("html", "dirhtml")  # lms is interactive too, but writes no pages
+    assert (rules.keeps_progress, rules.previews, rules.exercise_links) == (web, web, web)
 
 
 def test_only_the_web_edition_has_them(reader):

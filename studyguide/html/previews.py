@@ -133,7 +133,10 @@ class PreviewCollector(EnvironmentCollector):
         for section in doctree.findall(nodes.section):
             note(section, "section", segments(first(section, nodes.title)),
                  segments(first(section, nodes.paragraph)))
-        self.store(app.env)[app.env.docname] = {"previews": previews, "people": people}
+        mentions = sorted({i["entries"][0][1] for i in doctree.findall(addnodes.index)
+                           if i["entries"] and i.get("inline") is not False})
+        self.store(app.env)[app.env.docname] = {"previews": previews, "people": people,
+                                                "mentions": mentions}
 
 
 def people(env) -> tuple[str | None, dict[str, str]]:
@@ -142,6 +145,27 @@ def people(env) -> tuple[str | None, dict[str, str]]:
         if found["people"]:
             return docname, found["people"]
     return None, {}
+
+
+class PeopleWatch:
+    """Pages name people whose links come from another page: when "Who's who" gains, loses or
+    moves someone, the pages that mention them are rewritten too (Sphinx would rewrite only
+    the pages whose own source changed)."""
+
+    def __init__(self) -> None:
+        self.before: tuple = (None, {})
+
+    def remember(self, app: Sphinx, env, docnames) -> None:
+        page, anchors = people(env)
+        self.before = (page, dict(anchors))
+
+    def pages_to_rewrite(self, app: Sphinx, env) -> list[str]:
+        now = people(env)
+        if now == self.before:
+            return []
+        keys = set(self.before[1]) | set(now[1])
+        return sorted(d for d, found in getattr(env, "studyguide_previews", {}).items()
+                      if keys & set(found.get("mentions", ())))
 
 
 class PersonLinks(SphinxPostTransform):
@@ -263,6 +287,9 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("studyguide_people_label", "whos-who", "env", str)
     app.add_env_collector(PreviewCollector)
     app.add_post_transform(PersonLinks)
+    watch = PeopleWatch()
+    app.connect("env-before-read-docs", watch.remember)
+    app.connect("env-updated", watch.pages_to_rewrite)
     app.connect("builder-inited", builder_inited)
     app.connect("write-started", write_data)
-    return {"version": "1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
