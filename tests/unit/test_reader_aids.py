@@ -14,7 +14,7 @@ from studyguide.html.progress import content_digest
 
 BASE = Exercise(id="q", type="multiple-choice", objective="o", section="s", prompt="Which?",
                 solution="Because.", path=Path("x.yaml"), line=1, choices=["A", "B"], answer="B",
-                hint="Think.", difficulty="easy")
+                hint="Think.")
 
 
 @pytest.mark.parametrize("change", [
@@ -26,7 +26,7 @@ def test_a_changed_question_has_a_new_digest(change):
 
 
 @pytest.mark.parametrize("change", [
-    {"solution": "Because, in other words."}, {"hint": "Look again."}, {"difficulty": "hard"},
+    {"solution": "Because, in other words."}, {"hint": "Look again."},
     {"line": 40}, {"path": Path("elsewhere.yaml")}, {"marking": "Two marks."},
 ])
 def test_what_the_reader_did_not_answer_keeps_the_digest(change):
