@@ -29,6 +29,8 @@ EXTENSIONS = (
     "studyguide.html.template_cache",
     "studyguide.html.rewrites",
     "studyguide.html.downloads",
+    "studyguide.html.progress",
+    "studyguide.html.previews",
     "studyguide.epub.builder",
     "studyguide.pdf.builder",
     "studyguide.pdf.worksheets",

@@ -37,6 +37,7 @@ class Format:
     answer_space: bool = False  # ruled space to write answers in
     downloads: bool = False  # it offers the book's other files for download
     marks_revisions: bool = False  # sections changed in this edition say so ("revised in 1.1")
+    reader_aids: bool = False  # pages that run script: saved progress, previews, exercise links
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class Edition:
     downloads: tuple[str, ...] = ("pdf",)  # files its web edition offers, in menu order
 
 
-WEB = Format(interactive=True, reflowable=True, downloads=True, marks_revisions=True)
+WEB = Format(interactive=True, reflowable=True, downloads=True, marks_revisions=True,
+             reader_aids=True)
 PAPER = Format()  # also any builder not listed (text, LaTeX...), as exercises draw nothing there
 FORMATS: dict[str, Format] = {
     "html": WEB,
@@ -112,6 +114,21 @@ class Policy:
     def fills_answer_key(self) -> bool:
         """The answer-key page gathers the solutions (else it says where they are)."""
         return not self.edition.solutions_inline
+
+    @property
+    def keeps_progress(self) -> bool:
+        """Self-check answers are saved in the reader's browser and counted per chapter."""
+        return self.format.reader_aids
+
+    @property
+    def previews(self) -> bool:
+        """Terms, people and cross-references show a short preview in place."""
+        return self.format.reader_aids
+
+    @property
+    def exercise_links(self) -> bool:
+        """Each exercise offers a link to itself (its anchor exists in every format)."""
+        return self.format.reader_aids
 
     @property
     def downloads(self) -> tuple[str, ...]:

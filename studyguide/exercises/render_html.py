@@ -13,6 +13,9 @@ from html import escape
 from docutils import nodes
 
 from studyguide.editions import policy
+from studyguide.exercises import nodes as ex
+from studyguide.exercises.model import Exercise
+from studyguide.html.progress import content_digest
 
 LETTERS = "ABCDEFGHIJ"
 
@@ -21,8 +24,20 @@ def interactive(self) -> bool:
     return policy(self.builder).interactive
 
 
+def _exercise(self, node) -> Exercise | None:
+    for exercise in self.builder.env.domains["guide"].exercises(node["docname"]):
+        if exercise.id == node["exercise_id"]:
+            return exercise
+    return None
+
+
 def visit_exercise(self, node):
-    attrs = {"data-exercise": node["exercise_id"]} if interactive(self) else {}
+    rules, attrs = policy(self.builder), {}
+    if rules.interactive:
+        attrs["data-exercise"] = node["exercise_id"]
+    exercise = _exercise(self, node) if rules.keeps_progress else None
+    if exercise is not None and exercise.auto_graded:
+        attrs["data-digest"] = content_digest(exercise)  # a saved answer to another question is dropped
     self.body.append(self.starttag(node, "div", "", **attrs))
 
 
@@ -33,9 +48,14 @@ def depart_exercise(self, node):
 def visit_exercise_title(self, node):
     label = node.get("number_label", "Exercise")
     extra = f" · {escape(node['difficulty'])}" if node.get("difficulty") else ""
+    link = ""
+    if policy(self.builder).exercise_links and isinstance(node.parent, ex.exercise):
+        # A stable address a teacher can paste: the exercise's own id, never its number.
+        link = (f' <a class="exercise-link" href="#ex-{escape(node.parent["exercise_id"])}" '
+                f'aria-label="Link to this exercise ({escape(label)})">Link to this exercise</a>')
     self.body.append(
         f'<p class="exercise-title"><span class="exercise-number">{escape(label)}</span> '
-        f'<span class="exercise-type">{escape(node["label"])}{extra}</span></p>\n'
+        f'<span class="exercise-type">{escape(node["label"])}{extra}</span>{link}</p>\n'
     )
     raise nodes.SkipNode
 
