@@ -89,9 +89,9 @@ $(VENV)/ace/.installed: tools/ace/package.json tools/ace/package-lock.json
 test: test-deps
 	$(PY) -m pytest
 
+# The warm preview on http://127.0.0.1:8000/ (LIVE_PORT=...); PDF=1 also refreshes the PDF.
 live: $(VENV)/.installed
-	$(VENV)/bin/sphinx-autobuild -c . -d _build/.work/live/doctrees --port 8000 \
-		--watch exercises --watch studyguide book _build/live
+	$(PY) -m studyguide.live --port $(or $(LIVE_PORT),8000)$(if $(PDF), --pdf)
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]' --config-settings editable_mode=compat
