@@ -237,6 +237,306 @@ def combine(results) -> dict:
             "timed_out": any(r["timed_out"] for r in results)}
 
 
+# -- Rivals: the tools an author would otherwise pick ---------------------------------------
+FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w-]+)\}\s*(.*)$")
+ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
+PRINT_CSS = """@page { size: A4; margin: 20mm 18mm; @bottom-center { content: counter(page); } }
+body { font-family: serif; font-size: 11pt; line-height: 1.4; }
+h1 { break-before: page; }
+img { max-width: 100%; }
+#TOC a::after { content: " " target-counter(attr(href), page); }
+"""
+
+
+def rival_sources(tree: Path) -> Path:
+    """The four chapters as plain Markdown (Pandoc's dialect): what an author moving to Pandoc,
+    Quarto or Paged.js would have. Directives become headed paragraphs, exercises a numbered
+    list from their YAML, cross-references links, figures images (drawn here, untimed)."""
+    import yaml
+
+    out = tree / "rivals"
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "figures").mkdir(parents=True)
+    chapters = sorted((tree / "book/chapters").glob("*.md"))
+    texts = [p.read_text() for p in chapters]
+    titles = {m[1]: m[2] for t in texts for m in re.finditer(r"^\(([\w-]+)\)=\n+#+ (.+)$", t, re.M)}
+    labels = set(titles) | {m for t in texts for m in re.findall(r"^:name: ([\w-]+)$", t, re.M)}
+
+    def roles(line: str) -> str:
+        def one(m: re.Match) -> str:
+            role, text = m[1], m[2]
+            shown, _, target = text.partition(" <")
+            target = target.rstrip(">") or text
+            if role in ("ref", "numref") and target in labels:
+                label = shown if _ else ("Figure" if role == "numref" else titles.get(target, target))
+                return f"[{label}](#{target})"
+            if role.startswith("cite"):
+                return f"({text})"
+            return shown
+        return ROLE.sub(one, line)
+
+    def convert(lines: list[str]) -> list[str]:
+        result, i = [], 0
+        while i < len(lines):
+            line = lines[i]
+            label = re.fullmatch(r"\(([\w-]+)\)=", line)
+            if label:
+                j = i + 1
+                while j < len(lines) and not lines[j].strip():
+                    j += 1
+                if j < len(lines) and lines[j].startswith("#"):
+                    lines[j] += f" {{#{label[1]}}}"
+                else:
+                    result.append(f"[]{{#{label[1]}}}")
+                i += 1
+                continue
+            fence = FENCE.match(line)
+            if not fence:
+                result.append(roles(line))
+                i += 1
+                continue
+            mark, name, arg = fence.groups()
+            body, i = [], i + 1
+            while i < len(lines) and lines[i].rstrip() != mark:
+                body.append(lines[i])
+                i += 1
+            i += 1
+            options = dict(re.findall(r"^:([\w-]+):\s*(.*)$", "\n".join(body), re.M))
+            body = [b for b in body if not re.match(r"^:[\w-]+:", b)]
+            if name == "index":
+                continue
+            if name == "figure":
+                stem = Path(arg).stem
+                ident = f"{{#{options['name']}}}" if "name" in options else ""
+                result.append(f"![{roles(' '.join(b for b in body if b.strip()))}](figures/{stem}.svg){ident}")
+            elif name == "objectives":
+                result += [f"- {roles(b.split(':', 1)[1].strip())}" for b in body if ":" in b]
+            elif name == "exercises":
+                data = yaml.safe_load((tree / f"exercises/{arg}.yaml").read_text())
+                for n, ex in enumerate(data.get("exercises", []), 1):
+                    result.append(f"{n}. {roles(' '.join(str(ex.get('prompt', '')).split()))}")
+                    result += [f"    - {roles(str(c))}" for c in ex.get("choices", [])]
+            else:
+                result += ["", f"**{roles(arg) or name.replace('-', ' ').capitalize()}**", ""] + convert(body) + [""]
+        return result
+
+    doc = [f"---\ntitle: Stalin and Zhukov\n---\n"]
+    for text in texts:
+        doc += convert(text.splitlines()) + [""]
+    (out / "book.md").write_text("\n".join(doc))
+    (out / "print.css").write_text(PRINT_CSS)
+    draw_rival_figures(tree, out / "figures")
+    return out
+
+
+def draw_rival_figures(tree: Path, dest: Path) -> None:
+    import importlib
+
+    from studyguide.figures.sphinx import INPUTS
+    from studyguide.figures.svg import drawing
+
+    for stem, (module, _data) in INPUTS.items():
+        with drawing():
+            importlib.import_module(f"studyguide.figures.{module}").render(tree / "book/figures",
+                                                                           dest / f"{stem}.svg")
+
+
+def pandoc() -> str | None:
+    try:
+        import pypandoc
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        return None
+
+
+def rival_typst(tree: Path, env: dict) -> dict:
+    """Pandoc 3 writes Typst (as Quarto's Typst format does), then the typst compiler."""
+    src = rival_sources(tree)
+    if not pandoc():
+        return {"rival.typst": skipped("pypandoc-binary is not installed (make bench installs it)")}
+    steps = [run([pandoc(), "book.md", "-s", "--toc", "-t", "typst", "-o", "book.typ"], src, env),
+             run([sys.executable, "-c", "import sys, typst; typst.compile('book.typ', output='book.pdf')"],
+                 src, env)]
+    result = combine(steps)
+    result.update(cmd=" && ".join(s["cmd"] for s in steps), output=steps[-1]["output"],
+                  **inspect_pdf(src / "book.pdf", tree))
+    return {"rival.typst": result}
+
+
+def rival_pagedjs(tree: Path, env: dict) -> dict:
+    """Pandoc writes one HTML page, Paged.js (pagedjs-cli, pinned in tools/pagedjs) lays it out
+    in Debian's Chromium: CSS paged media, the engine of Quarto's and many books' print."""
+    src = rival_sources(tree)
+    cli = VENV / "pagedjs/node_modules/.bin/pagedjs-cli"
+    chromium = shutil.which("chromium")
+    if not pandoc() or not cli.exists() or not chromium:
+        return {"rival.pagedjs": skipped("needs pypandoc-binary, Chromium and `make bench`'s npm ci")}
+    env = {**env, "PUPPETEER_EXECUTABLE_PATH": chromium, "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    steps = [run([pandoc(), "book.md", "-s", "--toc", "-t", "html5", "--css", "print.css",
+                  "-o", "book.html"], src, env),
+             run([str(cli), "book.html", "-o", "book.pdf", "--outline-tags", "h1,h2",
+                  "--browserArgs", "--no-sandbox,--disable-gpu", "-t", "600000"], src, env)]
+    result = combine(steps)
+    result.update(cmd=" && ".join(s["cmd"] for s in steps), output=steps[-1]["output"],
+                  **inspect_pdf(src / "book.pdf", tree))
+    return {"rival.pagedjs": result}
+
+
+def skipped(why: str) -> dict:
+    return {"cmd": "", "seconds": 0.0, "peak_bytes": None, "code": f"skipped: {why}",
+            "timed_out": False, "output": why}
+
+
+def inspect_pdf(path: Path, tree: Path) -> dict:
+    """What a reader gets: pages, contents with page numbers, bookmarks, internal links that
+    lead somewhere (a page, or a named destination that exists)."""
+    if not path.is_file():
+        return {"pages": None}
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        pages = {p.obj.objgen for p in pdf.pages}
+        names: set[str] = set()
+        if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
+            names |= {str(k) for k, _v in pikepdf.NameTree(pdf.Root.Names.Dests).items()}
+        if "/Dests" in pdf.Root:
+            names |= {str(k).lstrip("/") for k in pdf.Root.Dests.keys()}
+        with pdf.open_outline() as outline:
+            def count(items) -> int:
+                return sum(1 + count(i.children) for i in items)
+            bookmarks = count(outline.root)
+        links = working = 0
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", None) or []:
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                dest, action = annot.get("/Dest"), annot.get("/A")
+                if dest is None and action is not None and action.get("/S") == "/GoTo":
+                    dest = action.get("/D")
+                if dest is None:
+                    continue  # a web link
+                links += 1
+                if isinstance(dest, pikepdf.Array):
+                    working += len(dest) > 0 and dest[0].objgen in pages
+                else:
+                    working += str(dest).lstrip("/") in names
+        count_pages = len(pdf.pages)
+    titles = [re.search(r"^# (.+)$", p.read_text(), re.M)[1]
+              for p in sorted((tree / "book/chapters").glob("*.md"))[:4]]
+    contents_numbers = False
+    try:
+        from pypdf import PdfReader
+
+        text = "\n".join((p.extract_text() or "") for p in PdfReader(path).pages[:10])
+        contents_numbers = sum(bool(re.search(rf"{re.escape(t)}[ .\u2026]*\d+\s*$", text, re.M))
+                               for t in titles) >= len(titles) - 1
+    except ImportError:
+        pass
+    return {"pages": count_pages, "bookmarks": bookmarks, "links": links, "links_working": working,
+            "contents_page_numbers": contents_numbers}
+
+
+# -- The warm preview: edit to visible in a browser ------------------------------------------
+def preview(tree: Path, env: dict, edits: int) -> dict:
+    """``make live``'s server on this tree, watched in headless Chromium (Playwright on Debian's
+    Chromium): the time from writing a file to its text being on the open page. Median of
+    ``edits`` chapter edits, then exercise-file and figure-data edits (their medians too)."""
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if not chromium:
+        return {"preview.chapter": skipped("needs Chromium and playwright (the [test] extra)")}
+    shutil.rmtree(tree / "_build", ignore_errors=True)
+    log = tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen([str(VENV / "bin/python"), "-m", "studyguide.live", "--port", "0"], cwd=tree,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+
+    def wait_log(pattern: str, timeout: float) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(lines):
+                m = re.search(pattern, line)
+                if m:
+                    return m
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"preview: no {pattern!r}:\n{''.join(lines)[-3000:]}")
+
+    out: dict = {}
+    try:
+        url = wait_log(r"serving (http://\S+)", 120)[1]
+        started = time.perf_counter()
+        wait_log(r"\[live\] rebuilt", 1800)
+        out["preview.first-build"] = {"seconds": time.perf_counter() - started, "peak_bytes": None,
+                                      "code": 0, "timed_out": False, "cmd": "python -m studyguide.live"}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium,
+                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            page = browser.new_page()
+
+            def visible(path: str, write, check: str, token: str) -> float:
+                """Seconds from the write to ``check`` holding on the reloaded page."""
+                page.goto(url + path)
+                page.evaluate("window.__old = true")
+                began = time.perf_counter()
+                write()
+                deadline = began + 120
+                while time.perf_counter() < deadline:
+                    try:
+                        if page.evaluate(f"async (t) => !window.__old && ({check})", token):
+                            return time.perf_counter() - began
+                    except Exception:
+                        pass  # navigating
+                    time.sleep(0.005)
+                raise RuntimeError(f"preview: {token} never appeared on {path}:\n{''.join(lines)[-2000:]}")
+
+            def append(rel: str, old: str, new: str):
+                def write():
+                    f = tree / rel
+                    f.write_text(f.read_text().replace(old, new, 1))
+                return write
+
+            in_body = "document.body.innerText.includes(t)"
+            in_image = ("(await Promise.all([...document.images].filter(i => i.src.endsWith('.svg'))"
+                        ".map(i => fetch(i.src, {cache: 'no-store'}).then(r => r.text()))))"
+                        ".some(s => s.length > 0 && s !== t)")
+            kinds = {"preview.chapter": [], "preview.exercise": [], "preview.figure-data": []}
+            for n in range(edits):
+                token = f"Benchmark sentence {n} {time.time_ns()}."
+                kinds["preview.chapter"].append(visible(
+                    "chapters/2-defences.html", append(EDITED, "\n```{exercises}", f"\n{token}\n\n```{{exercises}}"),
+                    in_body, token))
+                token = f"Benchmark{n}x{time.time_ns() % 10**6}"
+                kinds["preview.exercise"].append(visible(
+                    "chapters/2-defences.html",
+                    append("exercises/2-defences.yaml", "    prompt: |\n      ", f"    prompt: |\n      {token} "),
+                    in_body, token))
+                if n < max(1, edits // 2):  # each redraws a figure with matplotlib
+                    # The labels are drawn as outlines: wait for a different picture.
+                    before = (tree / "_build/live/html/_images/timeline.svg").read_text()
+                    kinds["preview.figure-data"].append(visible(
+                        "back/timeline.html",
+                        append("book/figures/timeline.yaml", "label: ", f"label: Edit {n} "),
+                        in_image, before))
+            browser.close()
+        for key, times in kinds.items():
+            out[key] = {"seconds": statistics.median(times), "all": times, "peak_bytes": None,
+                        "code": 0, "timed_out": False, "cmd": f"{len(times)} edit(s)"}
+    except Exception as err:  # a benchmark reports a broken contender, it does not stop
+        out.setdefault("preview.chapter", {**skipped(str(err)), "code": "failed"})
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # the preview's session, which we started
+        proc.wait()
+        log.close()
+    return out
+
+
 # -- Report --------------------------------------------------------------------------------
 def summarise(runs: list[dict]) -> dict:
     """Median of every measurement over the runs; 'timed_out' marks a lower bound."""
