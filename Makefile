@@ -93,9 +93,15 @@ test: test-deps
 live: $(VENV)/.installed
 	$(PY) -m studyguide.live --port $(or $(LIVE_PORT),8000)$(if $(PDF), --pdf)
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(VENV)/pagedjs/.installed
 	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]' --config-settings editable_mode=compat
 	$(PY) -m studyguide.bench $(BENCH_ARGS)
+
+# Paged.js, a rival in make bench, pinned in tools/pagedjs; it runs on Debian's Chromium.
+$(VENV)/pagedjs/.installed: tools/pagedjs/package.json tools/pagedjs/package-lock.json
+	@mkdir -p $(VENV)/pagedjs && cp tools/pagedjs/package.json tools/pagedjs/package-lock.json $(VENV)/pagedjs/
+	cd $(VENV)/pagedjs && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
 
 clean:
 	rm -rf _build book/_figures

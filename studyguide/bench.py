@@ -1,18 +1,32 @@
-"""``make bench``: time the pipeline against a by-hand build and sphinx-simplepdf, in one run.
+"""``make bench``: time the pipeline against a by-hand build, sphinx-simplepdf and the tools an
+author would otherwise pick, and time the warm preview, in one run.
 
 A benchmark, not a test: every contender runs on this machine in the same session, so the
-ratios mean something even when the absolute seconds do not. Each contender works in its own
-copy of the project under a temporary directory, runs ``make`` there exactly as a user would
-(the copy links to this project's .venv), and never touches the user's ``_build/``, except
-for the report, ``_build/bench.json``.
+ratios mean something even when the absolute seconds do not (on a machine shared with other
+work, read the ratios, not the seconds). Each contender works in its own copy of the project
+under a temporary directory, runs ``make`` there exactly as a user would (the copy links to
+this project's .venv), and never touches the user's ``_build/``, except for the report,
+``_build/bench.json``.
 
 - naive: ``sphinx-build`` for html, epub and singlehtml from clean, each with its own
   doctrees, then the ``weasyprint`` command on the single page (the web theme, as a user gets
-  it). WeasyPrint can take very long on that page, so the step has a time limit; a run that
-  hits it counts as "at least the limit", and ratios to it become upper bounds ("<=").
-- peer: ``sphinx-build -b simplepdf`` (sphinx-simplepdf) on the same sources.
+  it). WeasyPrint takes very long on that page, so the step is capped (--limit, 60 s); a run
+  that hits it counts as "at least the limit", and ratios to it become upper bounds ("<=").
+  --quick leaves the step out.
+- peer: ``sphinx-build -b simplepdf`` (sphinx-simplepdf) on the same sources (not in --quick).
+- rivals, on the four chapters converted to Pandoc's Markdown by this module (directives as
+  headed paragraphs, exercises as lists, cross-references as links, the same figures):
+  Pandoc 3 (pypandoc-binary) writing Typst and the typst compiler (PyPI ``typst``), as
+  Quarto's Typst format does; and Pandoc's HTML laid out by Paged.js (``pagedjs-cli``,
+  pinned in tools/pagedjs, on Debian's Chromium). Each PDF is inspected with pikepdf/pypdf:
+  pages, contents with page numbers, bookmarks, internal links that lead somewhere.
 - ours: ``make`` from clean, again with nothing changed, after editing one chapter, ``make
-  html`` after editing one chapter, and cold ``make html`` / ``make pdf`` for their ratios.
+  html`` after editing one chapter, and cold ``make html`` / ``make pdf`` for their ratios
+  (the 20x book: the cold ``make`` only, for its time and memory).
+- preview: ``python -m studyguide.live`` on the same tree, with headless Chromium on a
+  chapter: seconds from writing an edit to its text on the reloaded page, median of several
+  chapter edits, exercise-file edits and figure-data edits (the last: until the redrawn
+  picture is served).
 
 Wall time is time.perf_counter around the command. Peak memory is the largest sum of the RSS
 of every process in the command's session, sampled from /proc every 50 ms: the parallel EPUB
@@ -50,8 +64,18 @@ TARGETS = [
     ("cold make pdf / peer (time)", "ours.make-pdf-cold", "peer.simplepdf", 0.7),
     ("make, nothing changed / cold make", "ours.make-noop", "ours.make-cold", 0.05),
     ("make html, 1 edit / cold make html", "ours.make-html-edit", "ours.make-html-cold", 0.3),
-    ("make, 1 edit / cold make", "ours.make-edit", "ours.make-cold", 0.5),
+    ("make, 1 edit / cold make", "ours.make-edit", "ours.make-cold", 0.3),
+    ("cold make pdf / Paged.js (time)", "ours.make-pdf-cold", "rival.pagedjs", 1.0),
+    ("cold make pdf / Pandoc+Typst (time)", "ours.make-pdf-cold", "rival.typst", None),
 ]
+# (name, measurement, limit in seconds by book size): the warm preview, absolute.
+PREVIEW_TARGETS = [
+    ("preview: chapter edit to visible, s", "preview.chapter"),
+    ("preview: exercise edit to visible, s", "preview.exercise"),
+    ("preview: figure-data edit to visible, s", "preview.figure-data"),
+]
+PREVIEW_LIMIT = {"1x": 0.5, "20x": 1.0}
+INSPECTED = ("bookmarks", "links", "links_working", "contents_page_numbers")
 
 
 # -- Running and measuring -----------------------------------------------------------------
@@ -174,15 +198,17 @@ def scale_book(tree: Path, copies: int) -> None:
 
 
 # -- The contenders ------------------------------------------------------------------------
-def naive(tree: Path, env: dict, limit: float, hit: set) -> dict:
-    """What a user does by hand: three clean sphinx-builds, then weasyprint on the one page."""
+def naive(tree: Path, env: dict, limit: float, hit: set, weasyprint: bool = True) -> dict:
+    """What a user does by hand: three clean sphinx-builds, then weasyprint on the one page
+    (capped at ``limit``; left out with --quick, where it alone would take the whole budget)."""
     shutil.rmtree(tree / "out", ignore_errors=True)
     shutil.rmtree(tree / "book/_figures", ignore_errors=True)
     bin_ = VENV / "bin"
     steps = {b: run([str(bin_ / "sphinx-build"), "-q", "-b", b, "-c", ".", "-d", f"out/doctrees-{b}",
                      "book", f"out/{b}"], tree, env) for b in ("html", "epub", "singlehtml")}
-    steps["weasyprint"] = limited([str(bin_ / "weasyprint"), "out/singlehtml/index.html",
-                                   "out/naive.pdf"], tree, env, limit, hit)
+    if weasyprint:
+        steps["weasyprint"] = limited([str(bin_ / "weasyprint"), "out/singlehtml/index.html",
+                                       "out/naive.pdf"], tree, env, limit, hit)
     total = combine(steps.values())
     total["pages"] = pdf_pages(tree / "out/naive.pdf")
     return {"naive.total": total, **{f"naive.{k}": v for k, v in steps.items()}}
@@ -196,14 +222,15 @@ def peer(tree: Path, env: dict, limit: float, hit: set) -> dict:
                       "out/doctrees-simplepdf", "-D", f"extensions={PEER_EXTENSIONS}", "book",
                       "out/simplepdf"], tree, env, limit, hit)
     pdfs = sorted((tree / "out/simplepdf").glob("*.pdf"))
-    result["pages"] = pdf_pages(pdfs[0]) if pdfs else None
+    result.update(inspect_pdf(pdfs[0], tree) if pdfs else {"pages": None})
     if not pdfs and result["code"] == 0 and not result["timed_out"]:
         result["code"] = "no PDF"
     return {"peer.simplepdf": result}
 
 
-def ours(tree: Path, env: dict) -> dict:
-    """``make`` as a user runs it: cold, unchanged, after an edit; and the cold single formats."""
+def ours(tree: Path, env: dict, cold_only: bool = False) -> dict:
+    """``make`` as a user runs it: cold, unchanged, after an edit; and the cold single formats
+    (``cold_only``: the cold ``make`` alone, for the 20x book's time and memory)."""
     def make(*args: str) -> dict:
         return run(["make", *args], tree, env)
 
@@ -215,6 +242,8 @@ def ours(tree: Path, env: dict) -> dict:
     make("clean")
     out["ours.make-cold"] = make()
     out["ours.make-cold"]["pages"] = pdf_pages(tree / OURS_PDF)
+    if cold_only:
+        return out
     out["ours.make-noop"] = make()
     out["ours.make-noop"]["sphinx_started"] = "studyguide.build" in out["ours.make-noop"]["output"]
     edit(1)
@@ -225,7 +254,7 @@ def ours(tree: Path, env: dict) -> dict:
     out["ours.make-html-cold"] = make("html")
     make("clean")
     out["ours.make-pdf-cold"] = make("pdf")
-    out["ours.make-pdf-cold"]["pages"] = pdf_pages(tree / OURS_PDF)
+    out["ours.make-pdf-cold"].update(inspect_pdf(tree / OURS_PDF, tree))
     return out
 
 
@@ -542,7 +571,7 @@ def summarise(runs: list[dict]) -> dict:
     """Median of every measurement over the runs; 'timed_out' marks a lower bound."""
     summary = {}
     for key in runs[0]:
-        rs = [r[key] for r in runs]
+        rs = [r[key] for r in runs if key in r]  # the preview runs once, after the last
         summary[key] = {
             "seconds": statistics.median(r["seconds"] for r in rs),
             "peak_gb": statistics.median([r["peak_bytes"] for r in rs if r["peak_bytes"]] or [0]) / GB,
@@ -550,6 +579,8 @@ def summarise(runs: list[dict]) -> dict:
             "failed": [str(r["code"]) for r in rs if r["code"] != 0 and not r["timed_out"]],
             "timed_out": any(r["timed_out"] for r in rs),
             "sphinx_started": any(r.get("sphinx_started") for r in rs),
+            **{k: rs[0][k] for k in INSPECTED if k in rs[0]},
+            **({"all": rs[0]["all"]} if "all" in rs[0] else {}),
         }
     return summary
 
@@ -560,12 +591,13 @@ def verdicts(size: str, s: dict, one_x: dict | None) -> list[dict]:
     rows = []
 
     def row(name: str, ratio: float, limit: float, bound: bool = False, failed: bool = False) -> None:
-        verdict = "FAIL" if failed else "PASS" if ratio <= limit else "?" if bound else "MISS"
+        verdict = ("FAIL" if failed else "-" if limit is None else "PASS" if ratio <= limit
+                   else "?" if bound else "MISS")
         rows.append({"book": size, "target": name, "ratio": ratio, "upper_bound": bound,
                      "limit": limit, "verdict": verdict})
 
     for name, num, den, limit in TARGETS:
-        if num in s and den in s:
+        if num in s and den in s and s[den]["seconds"] > 0:
             sphinx = num == "ours.make-noop" and s[num]["sphinx_started"]
             row(name + (" (Sphinx started!)" if sphinx else ""), s[num]["seconds"] / s[den]["seconds"],
                 limit, s[den]["timed_out"], bool(s[num]["failed"] or s[den]["failed"]) or sphinx)
@@ -574,7 +606,10 @@ def verdicts(size: str, s: dict, one_x: dict | None) -> list[dict]:
         row(f"cold make {size} / cold make 1x (time)",
             cold["seconds"] / one_x["ours.make-cold"]["seconds"], 20.0, failed=bool(cold["failed"]))
     if cold and size != "1x":
-        row(f"cold make {size}: peak memory, GB", cold["peak_gb"], 1.5, failed=bool(cold["failed"]))
+        row(f"cold make {size}: peak memory, GB", cold["peak_gb"], 0.8, failed=bool(cold["failed"]))
+    for name, key in PREVIEW_TARGETS:
+        if key in s:
+            row(name, s[key]["seconds"], PREVIEW_LIMIT[size], failed=bool(s[key]["failed"]))
     return rows
 
 
@@ -600,21 +635,46 @@ def print_report(results: dict, rows: list[dict]) -> None:
                   f"{ratio(m, naive_, 'seconds')}{ratio(m, peer_ if pdf else None, 'seconds')}"
                   f"{m['peak_gb']:9.2f}{ratio(m, naive_, 'peak_gb')}{m['pages'] or '-':>7}"
                   f"{ratio(m, naive_, 'pages')}{ratio(m, peer_ if pdf else None, 'pages')}  {note}")
+    for size, s in results.items():
+        pdfs = {k: m for k, m in s.items() if "bookmarks" in m}
+        ours_pdf = s.get("ours.make-pdf-cold")
+        if pdfs:
+            print(f"\n{size} book, the PDFs side by side (same chapters for the rivals):")
+            print(f"  {'PDF':<22}{'wall s':>9}{'ours/it':>9}{'pages':>7}{'contents p.':>13}"
+                  f"{'bookmarks':>11}{'links ok/all':>14}")
+            for key, m in pdfs.items():
+                mine = f"{ours_pdf['seconds'] / m['seconds']:.2f}" if ours_pdf and m["seconds"] else "-"
+                print(f"  {key:<22}{m['seconds']:9.1f}{mine:>9}{m['pages'] or '-':>7}"
+                      f"{'yes' if m.get('contents_page_numbers') else 'no':>13}{m.get('bookmarks', 0):>11}"
+                      f"{str(m.get('links_working', 0)) + '/' + str(m.get('links', 0)):>14}")
+        previews = {k: m for k, m in s.items() if k.startswith("preview.") and "all" in m}
+        if previews:
+            print(f"\n{size} book, the warm preview: seconds from saving a file to its text on the "
+                  "open page (Chromium)")
+            for key, m in previews.items():
+                print(f"  {key:<22} median {m['seconds']:.2f}  all: "
+                      + ", ".join(f"{t:.2f}" for t in m["all"]))
     print(f"\n  {'book':<5}{'target':<46}{'ratio':>9}{'limit':>7}  verdict")
     for r in rows:
         print(f"  {r['book']:<5}{r['target']:<46}{'<=' if r['upper_bound'] else '':>2}{r['ratio']:7.3f}"
-              f"{r['limit']:7.2f}  {r['verdict']}")
+              f"{'' if r['limit'] is None else format(r['limit'], '7.2f'):>7}  {r['verdict']}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs of the 1x book (median shown)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of the 1x book (median shown)")
     parser.add_argument("--runs-20x", type=int, default=1, help="runs of the 20x book")
-    parser.add_argument("--quick", action="store_true", help="1 run, 1x book only")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 run of the 1x book only, without the naive WeasyPrint step and "
+                             "sphinx-simplepdf (about 3 minutes on an idle machine)")
     parser.add_argument("--only", choices=("1x", "20x"))
-    parser.add_argument("--limit", type=float, default=300,
+    parser.add_argument("--limit", type=float, default=60,
                         help="seconds after which the naive weasyprint step or the peer is stopped "
                              "and counted as 'at least' this long")
+    parser.add_argument("--preview-edits", type=int, default=None,
+                        help="edits timed in the warm preview, per kind (default 5; 3 with --quick)")
+    parser.add_argument("--no-20x-build", action="store_true",
+                        help="20x book: time the preview only, not the cold make")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     sizes = {"1x": (1, 1 if args.quick else args.runs), "20x": (20, args.runs_20x)}
@@ -622,33 +682,49 @@ def main(argv: list[str] | None = None) -> int:
         sizes.pop("20x")
     if args.only:
         sizes = {k: v for k, v in sizes.items() if k == args.only}
+    edits = args.preview_edits or (3 if args.quick else 5)
 
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     env.update(PATH=f"{VENV / 'bin'}:{env.get('PATH', '')}", EDITION="student", PAPER="a4",
                SOURCE_DATE_EPOCH=env.get("SOURCE_DATE_EPOCH") or str(int((ROOT / "conf.py").stat().st_mtime)))
     tmp = Path(tempfile.mkdtemp(prefix="studyguide-bench-"))
     results, raw, rows = {}, {}, []
+    started = time.perf_counter()
     try:
         for size, (copies, runs) in sizes.items():
+            who = ("naive", "peer", "rivals", "ours") if size == "1x" else ("ours",)
+            if args.quick:
+                who = ("naive", "rivals", "ours")
             trees = {}
-            for who in ("naive", "peer", "ours"):
-                trees[who] = copy_project(tmp / size / who)
+            for name in who:
+                trees[name] = copy_project(tmp / size / name)
                 if copies > 1:
-                    scale_book(trees[who], copies)
+                    scale_book(trees[name], copies)
             raw[size], hit = [], set()
             for n in range(runs):
-                print(f"[{size} run {n + 1}/{runs}] naive, peer, ours ...", flush=True)
-                raw[size].append({**naive(trees["naive"], env, args.limit, hit),
-                                  **peer(trees["peer"], env, args.limit, hit),
-                                  **ours(trees["ours"], env)})
+                print(f"[{size} run {n + 1}/{runs}] {', '.join(who)} ...", flush=True)
+                one: dict = {}
+                if "naive" in trees:
+                    one.update(naive(trees["naive"], env, args.limit, hit, weasyprint=not args.quick))
+                if "peer" in trees:
+                    one.update(peer(trees["peer"], env, args.limit, hit))
+                if "rivals" in trees:
+                    one.update(rival_typst(trees["rivals"], env))
+                    one.update(rival_pagedjs(trees["rivals"], env))
+                if not (size == "20x" and args.no_20x_build):
+                    one.update(ours(trees["ours"], env, cold_only=size != "1x"))
+                raw[size].append(one)
+            print(f"[{size}] the warm preview, {edits} edit(s) of each kind ...", flush=True)
+            raw[size][-1].update(preview(trees["ours"], env, edits))
             results[size] = summarise(raw[size])
             rows += verdicts(size, results[size], results.get("1x"))
             for key, r in raw[size][-1].items():
                 if r["code"] != 0 and not r["timed_out"]:
-                    print(f"\n{size} {key} failed ({r['code']}): {r['cmd']}\n{r['output'][-2000:]}")
+                    print(f"\n{size} {key} failed ({r['code']}): {r['cmd']}\n{r.get('output', '')[-2000:]}")
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nThe benchmark took {time.perf_counter() - started:.0f}s.")
     print_report(results, rows)
     report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                           "platform": platform.platform()},
