@@ -724,14 +724,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\nThe benchmark took {time.perf_counter() - started:.0f}s.")
-    print_report(results, rows)
+    print(f"\nThe benchmark took {time.perf_counter() - started:.0f}s (load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores).")
     report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                          "load_average_at_end": os.getloadavg(),
                           "platform": platform.platform()},
               "source_date_epoch": env["SOURCE_DATE_EPOCH"], "summary": results, "targets": rows,
               "runs": raw}
     (ROOT / "_build").mkdir(exist_ok=True)
     (ROOT / "_build/bench.json").write_text(json.dumps(report, indent=1, default=str))
+    print_report(results, rows)  # (after the raw numbers are saved)
     print(f"\nRaw runs: {ROOT / '_build/bench.json'}" + (f"; trees kept in {tmp}" if args.keep else ""))
     return 0
 
