@@ -113,11 +113,12 @@ class Preview:
         self.root, self.source, self.pdf = root, source, pdf
         self.work = build_dir / ".work" / "live"
         self.served = build_dir / "live" / "html"
-        self.pdf_dir = build_dir / "live" / "pdf"
+        self.print_dir = build_dir / "live" / "print"  # the build driver's tree for the PDF
         self.app = None
         self.redo: set[str] = set()  # documents read in a failed build: read them again
         self.reading: list[str] = []
-        self.pdf_job: subprocess.Popen | None = None
+        self.pdf_lock, self.pdf_wanted = threading.Lock(), False
+        self.pdf_thread: threading.Thread | None = None
         self.warnings = Warnings()
         self.problems: list[str] = []
         self.doctrees: dict[str, tuple[bytes | None, object]] = {}
@@ -286,12 +287,31 @@ class Preview:
 
     # -- The print preview ---------------------------------------------------------------
     def refresh_pdf(self) -> None:
-        """Rebuild the PDF in the background with the driver's own incremental build."""
-        if self.pdf_job is not None and self.pdf_job.poll() is None:
-            return  # still rendering: its successor starts after the next save
+        """Rebuild the PDF in the background with the build driver (its own incremental parse
+        and chunk cache), one run at a time; a save during a run asks for one more run."""
+        with self.pdf_lock:
+            self.pdf_wanted = True
+            if self.pdf_thread is not None and self.pdf_thread.is_alive():
+                return
+            self.pdf_thread = threading.Thread(target=self._render_pdf, daemon=True, name="live-pdf")
+            self.pdf_thread.start()
+
+    def _render_pdf(self) -> None:
         cmd = [sys.executable, "-m", "studyguide.build", "pdf", "--quiet", "--root", str(self.root),
-               "--source", str(self.source), "--build-dir", str(self.pdf_dir.parent / "print")]
-        self.pdf_job = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               "--source", str(self.source), "--build-dir", str(self.print_dir)]
+        while True:
+            with self.pdf_lock:
+                if not self.pdf_wanted:
+                    return
+                self.pdf_wanted = False
+            started = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            took = time.perf_counter() - started
+            if proc.returncode == 0:
+                print(f"[live] print preview refreshed in {took:.1f}s", flush=True)
+            else:
+                print(f"[live] print preview failed after {took:.1f}s (the last good PDF is kept):\n"
+                      f"{(proc.stdout + proc.stderr).strip()[-2000:]}", flush=True)
 
 
 def describe(err: BaseException) -> str:
@@ -339,7 +359,7 @@ def handler_for(preview: Preview, state: State):
             super().do_GET()
 
         def pdf(self, name: str) -> None:
-            found = sorted((preview.pdf_dir.parent / "print" / "pdf").glob("*.pdf"))
+            found = sorted((preview.print_dir / "pdf").glob("*.pdf"))
             target = next((p for p in found if p.name == name), None)
             if target is None:
                 return self.send_error(404, "no print preview yet (make live PDF=1)")
@@ -430,7 +450,10 @@ def main(argv: list[str] | None = None) -> int:
     preview, state = Preview(root, source, build_dir, pdf=args.pdf), State()
     preview.served.mkdir(parents=True, exist_ok=True)
     server = serve(preview, state, args.port)
-    print(f"[live] serving http://{HOST}:{server.server_address[1]}/ (building {source} ...)", flush=True)
+    url = f"http://{HOST}:{server.server_address[1]}/"
+    print(f"[live] serving {url} (building {source} ...)", flush=True)
+    if args.pdf:
+        print(f"[live] print preview: {url}{PDF_PREFIX[1:]}<book>.pdf after each good build", flush=True)
     builder = threading.Thread(target=first_then_watch, args=(preview, state), daemon=True,
                                name="live-builder")
     builder.start()

@@ -24,7 +24,7 @@ STARTUP = 180  # the first build of the small book, on a loaded machine
 
 
 class LiveServer:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, *options: str) -> None:
         self.source = tmp / "minimal"
         shutil.copytree(ROOTS / "minimal", self.source)
         self.build_dir = tmp / "build"
@@ -32,7 +32,7 @@ class LiveServer:
         self.log: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "studyguide.live", "--root", str(ROOT), "--source",
-             str(self.source / "book"), "--build-dir", str(self.build_dir), "--port", "0"],
+             str(self.source / "book"), "--build-dir", str(self.build_dir), "--port", "0", *options],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
         threading.Thread(target=self._read, daemon=True).start()
@@ -197,3 +197,25 @@ def test_bench_help():
     proc = subprocess.run([sys.executable, "-m", "studyguide.bench", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "--quick" in proc.stdout and "--preview-edits" in proc.stdout
+
+
+def test_make_live_pdf_serves_a_print_preview_that_follows_an_edit(tmp_path):
+    """PDF=1: after a good build the PDF is rebuilt in the background and served beside the HTML."""
+    from pypdf import PdfReader
+
+    server = LiveServer(tmp_path, "--pdf")
+    try:
+        server.expect(r"print preview refreshed", STARTUP)
+        server.edit("book/ch1.md", "## Start\n", "## Start\n\nA sentence for the print preview.\n")
+        server.expect(r"\[live\] rebuilt", 60)
+        server.expect(r"print preview refreshed", STARTUP)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request("GET", "/_live/pdf/stalin-zhukov.pdf")
+        response = connection.getresponse()
+        assert response.status == 200
+        pdf = tmp_path / "preview.pdf"
+        pdf.write_bytes(response.read())
+        text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+        assert "A sentence for the print preview." in " ".join(text.split())
+    finally:
+        server.stop()
