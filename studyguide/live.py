@@ -408,11 +408,14 @@ def serve(preview: Preview, state: State, port: int) -> Server:
 
 
 # -- Watching --------------------------------------------------------------------------------
-def relevant(change, path: str, preview: Preview) -> bool:
+def relevant(path: str, watched: list[Path]) -> bool:
+    """A saved source, not an editor's backup or the figures this preview draws itself."""
     p = Path(path)
-    if any(part in ("_figures", "__pycache__", ".git") or part.startswith(".") for part in p.parts):
+    base = next((w for w in watched if p.is_relative_to(w)), None)
+    parts = p.relative_to(base).parts if base is not None and base != p else (p.name,)
+    if any(part in ("_figures", "__pycache__") or part.startswith(".") for part in parts):
         return False
-    return not p.name.endswith(("~", ".tmp", ".swp", ".swx")) and not p.name.startswith(".#")
+    return not p.name.endswith(("~", ".tmp", ".swp", ".swx"))
 
 
 def watch(preview: Preview, state: State) -> None:
@@ -422,7 +425,8 @@ def watch(preview: Preview, state: State) -> None:
 
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # we say what changed
 
-    for changes in watch_files(*preview.watched(), watch_filter=lambda c, p: relevant(c, p, preview),
+    watched = preview.watched()
+    for changes in watch_files(*watched, watch_filter=lambda _change, p: relevant(p, watched),
                                step=20, stop_event=stopping, debug=False):
         names = sorted({Path(p).name for _c, p in changes})
         if any(Path(p) == preview.root / "conf.py" for _c, p in changes):

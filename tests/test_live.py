@@ -160,6 +160,20 @@ def test_a_broken_reference_is_reported_until_fixed(live, page):
     assert live.proc.poll() is None
 
 
+def test_an_exception_in_a_rebuild_is_shown_and_the_server_lives_on(live, page):
+    """Figure data without the rest of its inputs makes the figure step raise (not warn)."""
+    figures = live.source / "book/figures"
+    figures.mkdir()
+    (figures / "timeline.yaml").write_text("- date: '1941-06-22'\n  label: Barbarossa\n")
+    wait_until(page, f"() => {BANNER} !== null")
+    message = page.inner_text("#studyguide-live-problems")
+    assert "ExtensionError" in message and "missing input" in message
+    assert live.proc.poll() is None
+    shutil.rmtree(figures)
+    wait_until(page, f"() => {BANNER} === null && document.readyState === 'complete'")
+    assert page.request.get(live.url + "ch1.html").status == 200
+
+
 def listening(port: int) -> list[str]:
     """Local addresses of the sockets listening on ``port`` (IPv4 and IPv6), from the kernel."""
     found = []
