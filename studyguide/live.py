@@ -334,8 +334,15 @@ def handler_for(preview: Preview, state: State):
             pass
 
         def end_headers(self) -> None:
-            self.send_header("Cache-Control", "no-store")  # a reload must fetch the new page
+            # Pages and figures change between reloads, within the second that
+            # If-Modified-Since can tell apart: always send them. Theme assets do not: they
+            # are revalidated and come back as 304s, so a reload stays quick.
+            self.send_header("Cache-Control", "no-store" if self.changing() else "no-cache")
             super().end_headers()
+
+        def changing(self) -> bool:
+            path = urlsplit(self.path).path
+            return path.endswith((".html", "/", ".js")) or path.startswith("/_images/")
 
         def local(self) -> bool:
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
@@ -356,6 +363,8 @@ def handler_for(preview: Preview, state: State):
                 return self.events()
             if path.startswith(PDF_PREFIX):
                 return self.pdf(path[len(PDF_PREFIX):])
+            if self.changing():
+                del self.headers["If-Modified-Since"]
             super().do_GET()
 
         def pdf(self, name: str) -> None:
