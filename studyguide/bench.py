@@ -656,11 +656,12 @@ def print_report(results: dict, rows: list[dict]) -> None:
         ours_pdf = s.get("ours.make-pdf-cold")
         if pdfs:
             print(f"\n{size} book, the PDFs side by side (same chapters for the rivals):")
-            print(f"  {'PDF':<22}{'wall s':>9}{'ours/it':>9}{'pages':>7}{'contents p.':>13}"
+            print(f"  {'PDF':<22}{'wall s':>9}{'ours/it':>9}{'pages':>7}{'s/page':>8}{'contents p.':>13}"
                   f"{'bookmarks':>11}{'links ok/all':>14}")
             for key, m in pdfs.items():
                 mine = f"{ours_pdf['seconds'] / m['seconds']:.2f}" if ours_pdf and m["seconds"] else "-"
-                print(f"  {key:<22}{m['seconds']:9.1f}{mine:>9}{m['pages'] or '-':>7}"
+                per_page = f"{m['seconds'] / m['pages']:.2f}" if m["pages"] else "-"
+                print(f"  {key:<22}{m['seconds']:9.1f}{mine:>9}{m['pages'] or '-':>7}{per_page:>8}"
                       f"{'yes' if m.get('contents_page_numbers') else 'no':>13}{m.get('bookmarks', 0):>11}"
                       f"{str(m.get('links_working', 0)) + '/' + str(m.get('links', 0)):>14}")
         previews = {k: m for k, m in s.items() if k.startswith("preview.") and "all" in m}

@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+CODE = Path(__file__).resolve().parent  # the extensions: a change there starts a fresh preview
 HOST = "127.0.0.1"
 LOCAL_NAMES = {"127.0.0.1", "localhost"}
 EVENTS = "/_live/events"
@@ -203,7 +204,7 @@ class Preview:
 
     def watched(self) -> list[Path]:
         """The book, its exercise files and figure data (wherever conf.py puts them)."""
-        paths = [self.source, self.root / "conf.py"]
+        paths = [self.source, self.root / "conf.py", CODE]
         if self.app is not None:
             paths.append((self.source / self.app.config.studyguide_exercises_dir).resolve())
             paths.append((self.source / self.app.config.studyguide_figures_data).resolve())
@@ -229,8 +230,9 @@ class Preview:
             draw_figures(self.app)  # drawn at builder-inited only: redraw what data changed
             self.app.build(force_all=False)
             if not warnings.problems():
-                # Theme and extension assets change only with the code, which restarts the
-                # preview: copying them again (a third of an edit's rebuild) is skipped.
+                # Theme and extension assets change only with the code, and a change there
+                # restarts the preview: copying them again (a third of an edit's rebuild) is
+                # skipped.
                 self.app.builder.copy_static_files = lambda: None
             problems = warnings.problems()
         except BaseException as err:  # a SystemExit from Sphinx must not stop the preview either
@@ -438,8 +440,9 @@ def watch(preview: Preview, state: State) -> None:
     for changes in watch_files(*watched, watch_filter=lambda _change, p: relevant(p, watched),
                                step=20, stop_event=stopping, debug=False):
         names = sorted({Path(p).name for _c, p in changes})
-        if any(Path(p) == preview.root / "conf.py" for _c, p in changes):
-            print("[live] conf.py changed: starting a fresh preview", flush=True)
+        if any(Path(p) == preview.root / "conf.py" or Path(p).is_relative_to(CODE) for _c, p in changes):
+            print(f"[live] {', '.join(names)} changed: the configuration or the extensions; "
+                  "starting a fresh preview", flush=True)
             os.execv(sys.executable, [sys.executable, "-m", "studyguide.live", *sys.argv[1:]])
         print(f"[live] changed: {', '.join(names)}", flush=True)
         state.publish("building", state.problems)
@@ -483,7 +486,23 @@ def main(argv: list[str] | None = None) -> int:
 def first_then_watch(preview: Preview, state: State) -> None:
     ok = preview.build()
     state.publish("ok" if ok else "error", [] if ok else preview.problems, built=ok)
+    threading.Thread(target=warm_figures, daemon=True, name="live-figures").start()
     watch(preview, state)
+
+
+def warm_figures() -> None:
+    """Import matplotlib and the figure code while the author reads, not after the first
+    figure-data edit (the import alone is seconds)."""
+    import importlib
+
+    from studyguide.figures.sphinx import INPUTS
+
+    try:
+        importlib.import_module("studyguide.figures.svg")
+        for module, _data in INPUTS.values():
+            importlib.import_module(f"studyguide.figures.{module}")
+    except Exception:  # an import error shows when a figure is drawn, with its message
+        pass
 
 
 if __name__ == "__main__":
