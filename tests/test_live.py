@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EPOCH, ROOT, ROOTS, need
+from conftest import EPOCH, ROOT, ROOTS, need, run_build
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -200,8 +200,6 @@ def test_the_published_html_has_no_live_script(live, tmp_path):
     """The reload script is added to the preview's application only."""
     served = (live.build_dir / "live/html/ch1.html").read_text()
     assert "/_live/events" in served
-    from conftest import run_build
-
     build = run_build(tmp_path / "out", "html", source=live.source / "book")
     assert build.returncode == 0, build.output
     assert "/_live/events" not in (build.html / "ch1.html").read_text()
