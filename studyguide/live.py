@@ -123,6 +123,7 @@ class Preview:
         self.warnings = Warnings()
         self.problems: list[str] = []
         self.doctrees: dict[str, tuple[bytes | None, object]] = {}
+        self.deferred: list = []
 
     # -- Sphinx --------------------------------------------------------------------------
     def _create(self, warnings: Warnings):
@@ -136,7 +137,31 @@ class Preview:
         app.connect("env-get-updated", self.forget_doctrees, priority=900)
         app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.redo))
         self.keep_stems(app.builder)
+        self.defer_whole_book_pages(app.builder)
         return app
+
+    def defer_whole_book_pages(self, builder) -> None:
+        """Write the general index, the search page and the search index after the reload.
+
+        Sphinx writes them again in every build, whatever changed, and they grow with the
+        book (a third of a one-chapter rebuild): the edited page is shown first, and they
+        follow while the author reads it.
+        """
+        for name in ("gen_indices", "gen_additional_pages", "dump_search_index"):
+            original = getattr(builder, name)
+            setattr(builder, name, lambda original=original: self.deferred.append(original))
+
+    def finish_deferred(self, ok: bool) -> None:
+        """After a good build's reload: the deferred pages, then serve them too."""
+        jobs, self.deferred = self.deferred, []
+        if not ok:
+            return  # the next good build writes them again
+        try:
+            for job in jobs:
+                job()
+            self.sync()
+        except BaseException as err:  # shown in the log; the pages just shown stay served
+            print(f"[live] the index or search pages could not be written: {describe(err)}", flush=True)
 
     @staticmethod
     def keep_stems(builder) -> None:
@@ -448,6 +473,7 @@ def watch(preview: Preview, state: State) -> None:
         state.publish("building", state.problems)
         ok = preview.build()
         state.publish("ok" if ok else "error", [] if ok else preview.problems, built=ok)
+        preview.finish_deferred(ok)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -485,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def first_then_watch(preview: Preview, state: State) -> None:
     ok = preview.build()
+    preview.finish_deferred(ok)  # the first time, every page before the first look
     state.publish("ok" if ok else "error", [] if ok else preview.problems, built=ok)
     threading.Thread(target=warm_figures, daemon=True, name="live-figures").start()
     watch(preview, state)
