@@ -369,7 +369,7 @@ def handler_for(preview: Preview, state: State):
 
         def changing(self) -> bool:
             path = urlsplit(self.path).path
-            return path.endswith((".html", "/", ".js")) or path.startswith("/_images/")
+            return path.endswith((".html", "/", "searchindex.js")) or path.startswith("/_images/")
 
         def local(self) -> bool:
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
