@@ -91,12 +91,18 @@ $(VENV)/axe/.installed: tools/axe/package.json tools/axe/package-lock.json
 test: test-deps
 	$(PY) -m pytest
 
+# The warm preview on http://127.0.0.1:8000/ (LIVE_PORT=...); PDF=1 also refreshes the PDF.
 live: $(VENV)/.live-extra
-	$(VENV)/bin/sphinx-autobuild -c . -d _build/.work/live/doctrees --port 8000 \
-		--watch exercises --watch studyguide book _build/live
+	$(PY) -m studyguide.live --port $(or $(LIVE_PORT),8000)$(if $(PDF), --pdf)
 
-bench: $(VENV)/.bench-extra
+bench: $(VENV)/.bench-extra $(VENV)/pagedjs/.installed
 	$(PY) -m studyguide.bench $(BENCH_ARGS)
+
+# Paged.js, a rival in make bench, pinned in tools/pagedjs; it runs on Debian's Chromium.
+$(VENV)/pagedjs/.installed: tools/pagedjs/package.json tools/pagedjs/package-lock.json
+	@mkdir -p $(VENV)/pagedjs && cp tools/pagedjs/package.json tools/pagedjs/package-lock.json $(VENV)/pagedjs/
+	cd $(VENV)/pagedjs && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
 
 clean:
 	rm -rf _build book/_figures

@@ -1,0 +1,536 @@
+"""``make live``: a warm preview that shows a saved edit in the browser in well under a second.
+
+sphinx-autobuild starts a new ``sphinx-build`` for every save, so each edit pays for
+importing Sphinx, loading every extension and unpickling the whole parsed book before it
+reads the one changed file. This preview creates one Sphinx application and keeps it: a
+save runs ``app.build()`` again on the parsed book still in memory, and Sphinx's own
+incremental build re-reads only the documents whose sources or noted dependencies
+(exercise files, timeline data, figures) changed and writes only the pages that show them.
+
+Sphinx writes into a private folder; the server serves a copy that is brought up to date
+only after a build without warnings or errors, so a bad edit never replaces a good page.
+Its file:line messages go to every open page over one Server-Sent Events stream, which
+also tells the pages to reload after a good build. The small script that listens to it
+is added with ``app.add_js_file`` in this application only: the published HTML never
+carries it. The server binds 127.0.0.1 and answers only requests addressed to it, so no
+other machine (and no web page's rebound DNS name) can read the book in progress.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = Path(__file__).resolve().parent  # the extensions: a change there starts a fresh preview
+HOST = "127.0.0.1"
+LOCAL_NAMES = {"127.0.0.1", "localhost"}
+EVENTS = "/_live/events"
+PDF_PREFIX = "/_live/pdf/"
+
+# The page side: reload after a newer good build, show the problems of a bad one in a
+# banner. A page compares the build time with the moment it was loaded, so a build that
+# ends while the page is still connecting reloads it as well.
+CLIENT = r"""
+(() => {
+  const loaded = performance.timeOrigin;
+  const events = new EventSource("/_live/events");
+  function banner() {
+    let box = document.getElementById("studyguide-live-problems");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "studyguide-live-problems";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;z-index:10000;left:0;right:0;top:0;max-height:50vh;" +
+        "overflow:auto;margin:0;padding:1em;background:#7a0000;color:#fff;" +
+        "font:14px/1.4 monospace;white-space:pre-wrap;box-shadow:0 2px 8px #0008";
+      document.body.appendChild(box);
+    }
+    return box;
+  }
+  events.onmessage = (event) => {
+    const state = JSON.parse(event.data);
+    if (state.status === "error") {
+      banner().textContent = "The preview is showing the last good build. " +
+        "Fix this and save:\n\n" + state.problems.join("\n");
+    } else if (state.status === "ok") {
+      if (state.built_at > loaded) { location.reload(); return; }
+      const box = document.getElementById("studyguide-live-problems");
+      if (box) box.remove();
+    }
+  };
+})();
+"""
+
+
+class State:
+    """What the last build left, shared by the builder thread and every event stream."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.version = 0
+        self.status, self.problems, self.built_at = "building", [], 0.0
+
+    def publish(self, status: str, problems: list[str] | None = None, built: bool = False) -> None:
+        with self.changed:
+            self.version += 1
+            self.status, self.problems = status, problems or []
+            if built:
+                self.built_at = time.time() * 1000  # the pages' clock: ms since the epoch
+            self.changed.notify_all()
+
+    def snapshot(self) -> tuple[int, str]:
+        return self.version, json.dumps({"status": self.status, "problems": self.problems,
+                                         "built_at": self.built_at, "version": self.version})
+
+    def wait(self, seen: int, timeout: float) -> tuple[int, str] | None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != seen, timeout)
+            return self.snapshot() if self.version != seen else None
+
+
+class Warnings(io.StringIO):
+    """Sphinx's warning stream for one build: each warning arrives as 'file:line: WARNING: ...'."""
+
+    def problems(self) -> list[str]:
+        return [line for line in self.getvalue().splitlines() if line.strip()]
+
+
+class Preview:
+    """One Sphinx application kept for the whole session, and the folder the server shows."""
+
+    def __init__(self, root: Path, source: Path, build_dir: Path, pdf: bool = False) -> None:
+        self.root, self.source, self.pdf = root, source, pdf
+        self.work = build_dir / ".work" / "live"
+        self.served = build_dir / "live" / "html"
+        self.print_dir = build_dir / "live" / "print"  # the build driver's tree for the PDF
+        self.app = None
+        self.redo: set[str] = set()  # documents read in a failed build: read them again
+        self.reading: list[str] = []
+        self.pdf_lock, self.pdf_wanted = threading.Lock(), False
+        self.pdf_thread: threading.Thread | None = None
+        self.warnings = Warnings()
+        self.problems: list[str] = []
+        self.doctrees: dict[str, tuple[bytes | None, object]] = {}
+        self.deferred: list = []
+
+    # -- Sphinx --------------------------------------------------------------------------
+    def _create(self, warnings: Warnings):
+        from sphinx.application import Sphinx
+
+        app = Sphinx(self.source, self.root, self.work / "html", self.work / "doctrees", "html",
+                     status=None, warning=warnings, freshenv=False)
+        app.add_js_file(None, body=CLIENT, priority=900)
+        app.connect("env-before-read-docs", self.before_reading)
+        app.connect("env-get-updated", self.remember_doctrees, priority=100)
+        app.connect("env-get-updated", self.forget_doctrees, priority=900)
+        app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.redo))
+        self.keep_stems(app.builder)
+        self.defer_whole_book_pages(app.builder)
+        return app
+
+    def defer_whole_book_pages(self, builder) -> None:
+        """Write the general index, the search page and the search index after the reload.
+
+        Sphinx writes them again in every build, whatever changed, and they grow with the
+        book (a third of a one-chapter rebuild): the edited page is shown first, and they
+        follow while the author reads it.
+        """
+        for name in ("gen_indices", "gen_additional_pages", "dump_search_index"):
+            original = getattr(builder, name)
+            setattr(builder, name, lambda original=original: self.deferred.append(original))
+
+    def finish_deferred(self, ok: bool) -> None:
+        """After a good build's reload: the deferred pages, then serve them too."""
+        jobs, self.deferred = self.deferred, []
+        if not ok:
+            return  # the next good build writes them again
+        try:
+            for job in jobs:
+                job()
+            self.sync()
+        except BaseException as err:  # shown in the log; the pages just shown stay served
+            print(f"[live] the index or search pages could not be written: {describe(err)}", flush=True)
+
+    @staticmethod
+    def keep_stems(builder) -> None:
+        """Stem each word once per session, not once per page and build.
+
+        The search index is rebuilt for the edited page, and Snowball's pure-Python stemmer
+        is a fifth of that rebuild; Sphinx caches the stems only while it indexes one page.
+        The words of a book hardly change between saves.
+        """
+        load_indexer, stems = builder.load_indexer, {}
+
+        def load_and_keep(docnames) -> None:
+            load_indexer(docnames)
+            stem = builder.indexer.lang.stem
+
+            def kept(word: str) -> str:
+                found = stems.get(word)
+                if found is None:
+                    found = stems[word] = stem(word)
+                return found
+
+            builder.indexer.lang.stem = kept
+
+        builder.load_indexer = load_and_keep
+
+    def before_reading(self, app, env, docnames: list[str]) -> None:
+        """Note what this build reads, and undo what a one-shot build may leave in memory.
+
+        studyguide.html.rewrites empties ``env.files_to_rebuild`` for the pages a build
+        writes, after the environment is pickled: harmless when the process ends there, but
+        this environment lives on, and Sphinx would then think the edited chapter is in no
+        toctree. Sphinx's own ``toctree_includes`` still says who lists whom.
+        """
+        self.reading.extend(docnames)
+        for parent, children in env.toctree_includes.items():
+            for child in children:
+                env.files_to_rebuild.setdefault(child, set()).add(parent)
+
+    def remember_doctrees(self, app, env) -> list[str]:
+        """Keep the parsed doctrees while Sphinx numbers the figures.
+
+        With ``numfig`` Sphinx walks every document of the book after each edit to number
+        its figures, unpickling each doctree anew: most of a one-chapter rebuild, and 20
+        times more on the 20x book. The walk only reads, so in this long-lived process a
+        doctree is unpickled once and kept until Sphinx's pickled copy changes.
+        """
+        original = type(env).get_doctree.__get__(env)
+        cache = self.doctrees
+
+        def get_doctree(docname: str):
+            pickled = env._pickled_doctree_cache.get(docname)
+            kept = cache.get(docname)
+            if kept is not None and pickled is not None and kept[0] is pickled:
+                return kept[1]
+            doctree = original(docname)
+            cache[docname] = (env._pickled_doctree_cache.get(docname), doctree)
+            return doctree
+
+        env.get_doctree = get_doctree
+        return []
+
+    def forget_doctrees(self, app, env) -> list[str]:
+        env.__dict__.pop("get_doctree", None)  # every other caller may change what it gets
+        return []
+
+    def watched(self) -> list[Path]:
+        """The book, its exercise files and figure data (wherever conf.py puts them)."""
+        paths = [self.source, self.root / "conf.py", CODE]
+        if self.app is not None:
+            paths.append((self.source / self.app.config.studyguide_exercises_dir).resolve())
+            paths.append((self.source / self.app.config.studyguide_figures_data).resolve())
+        else:
+            paths.append(self.source.parent / "exercises")
+        return sorted({p for p in paths if p.exists()})
+
+    def build(self) -> bool:
+        """Bring the pages up to date; report problems instead of raising, whatever happens."""
+        started = time.perf_counter()
+        from sphinx.util.console import nocolor
+
+        nocolor()  # the messages go to a web page and a log, not a terminal
+        warnings = self.warnings
+        warnings.seek(0)
+        warnings.truncate()  # Sphinx's log handlers keep this stream: empty it for each build
+        self.reading = []
+        try:
+            if self.app is None:
+                self.app = self._create(warnings)
+            from studyguide.figures.sphinx import draw_figures
+
+            draw_figures(self.app)  # drawn at builder-inited only: redraw what data changed
+            self.app.build(force_all=False)
+            if not warnings.problems():
+                # Theme and extension assets change only with the code, and a change there
+                # restarts the preview: copying them again (a third of an edit's rebuild) is
+                # skipped.
+                self.app.builder.copy_static_files = lambda: None
+            problems = warnings.problems()
+        except BaseException as err:  # a SystemExit from Sphinx must not stop the preview either
+            problems = warnings.problems() + [describe(err)]
+        took = time.perf_counter() - started
+        self.problems = problems
+        if problems:
+            self.redo |= set(self.reading) | self.located(problems)
+            print(f"[live] {len(problems)} problem(s) after {took:.2f}s; still showing the last "
+                  "good build:\n  " + "\n  ".join(problems), flush=True)
+            return False
+        self.redo = set()
+        copied = self.sync()
+        print(f"[live] rebuilt in {took:.2f}s ({len(self.reading)} read, {copied} file(s) "
+              "updated)", flush=True)
+        if self.pdf:
+            self.refresh_pdf()
+        return True
+
+    def located(self, problems: list[str]) -> set[str]:
+        """Documents named by the problems' locations: a warning-only build reads nothing."""
+        env = getattr(self.app, "env", None)
+        found = set()
+        for problem in problems:
+            path = problem.split(":", 1)[0]
+            if env is not None and path:
+                doc = env.path2doc(path)
+                if doc:
+                    found.add(doc)
+                found |= {d for d, deps in env.dependencies.items() if any(str(x) == path for x in deps)}
+        return found
+
+    def sync(self) -> int:
+        """Copy every page Sphinx wrote since the last good build into the served folder."""
+        work, copied = self.work / "html", 0
+        for folder, _dirs, files in os.walk(work):
+            rel = Path(folder).relative_to(work)
+            if rel.parts and rel.parts[0] in (".doctrees",):
+                continue
+            for name in files:
+                src, dest = Path(folder) / name, self.served / rel / name
+                s = src.stat()
+                try:
+                    d = dest.stat()
+                    if d.st_size == s.st_size and d.st_mtime_ns == s.st_mtime_ns:
+                        continue
+                except FileNotFoundError:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(f".{name}.live-tmp")
+                shutil.copy2(src, tmp)
+                os.replace(tmp, dest)  # a reader gets the old page or the new one, never half
+                copied += 1
+        return copied
+
+    # -- The print preview ---------------------------------------------------------------
+    def refresh_pdf(self) -> None:
+        """Rebuild the PDF in the background with the build driver (its own incremental parse
+        and chunk cache), one run at a time; a save during a run asks for one more run."""
+        with self.pdf_lock:
+            self.pdf_wanted = True
+            if self.pdf_thread is not None and self.pdf_thread.is_alive():
+                return
+            self.pdf_thread = threading.Thread(target=self._render_pdf, daemon=True, name="live-pdf")
+            self.pdf_thread.start()
+
+    def _render_pdf(self) -> None:
+        cmd = [sys.executable, "-m", "studyguide.build", "pdf", "--quiet", "--root", str(self.root),
+               "--source", str(self.source), "--build-dir", str(self.print_dir)]
+        while True:
+            with self.pdf_lock:
+                if not self.pdf_wanted:
+                    return
+                self.pdf_wanted = False
+            started = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            took = time.perf_counter() - started
+            if proc.returncode == 0:
+                print(f"[live] print preview refreshed in {took:.1f}s", flush=True)
+            else:
+                print(f"[live] print preview failed after {took:.1f}s (the last good PDF is kept):\n"
+                      f"{(proc.stdout + proc.stderr).strip()[-2000:]}", flush=True)
+
+
+def describe(err: BaseException) -> str:
+    """An exception as the author needs it: the message, and where it was raised."""
+    frames = traceback.extract_tb(err.__traceback__)
+    where = next((f"{f.filename}:{f.lineno}" for f in reversed(frames)), "")
+    message = str(err) or type(err).__name__
+    return f"{type(err).__name__}: {message}" + (f" (raised at {where})" if where else "")
+
+
+# -- Serving ---------------------------------------------------------------------------------
+def handler_for(preview: Preview, state: State):
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(preview.served), **kwargs)
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def end_headers(self) -> None:
+            # Pages and figures change between reloads, within the second that
+            # If-Modified-Since can tell apart: always send them. Theme assets do not: they
+            # are revalidated and come back as 304s, so a reload stays quick.
+            self.send_header("Cache-Control", "no-store" if self.changing() else "no-cache")
+            super().end_headers()
+
+        def changing(self) -> bool:
+            path = urlsplit(self.path).path
+            return path.endswith((".html", "/", "searchindex.js")) or path.startswith("/_images/")
+
+        def local(self) -> bool:
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
+            if host in LOCAL_NAMES:
+                return True
+            self.send_error(403, "the preview answers only requests to 127.0.0.1")
+            return False
+
+        def do_HEAD(self) -> None:
+            if self.local():
+                super().do_HEAD()
+
+        def do_GET(self) -> None:
+            if not self.local():
+                return
+            path = urlsplit(self.path).path
+            if path == EVENTS:
+                return self.events()
+            if path.startswith(PDF_PREFIX):
+                return self.pdf(path[len(PDF_PREFIX):])
+            if self.changing():
+                del self.headers["If-Modified-Since"]
+            super().do_GET()
+
+        def pdf(self, name: str) -> None:
+            found = sorted((preview.print_dir / "pdf").glob("*.pdf"))
+            target = next((p for p in found if p.name == name), None)
+            if target is None:
+                return self.send_error(404, "no print preview yet (make live PDF=1)")
+            body = target.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            seen, data = state.snapshot()
+            try:
+                self.wfile.write(f"data: {data}\n\n".encode())
+                self.wfile.flush()
+                while not stopping.is_set():
+                    news = state.wait(seen, 15)
+                    if news is None:
+                        self.wfile.write(b": still here\n\n")  # notices a closed page
+                    else:
+                        seen, data = news
+                        self.wfile.write(f"data: {data}\n\n".encode())
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    return Handler
+
+
+stopping = threading.Event()
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # open event streams must not keep the process alive
+
+
+def serve(preview: Preview, state: State, port: int) -> Server:
+    server = Server((HOST, port), handler_for(preview, state))
+    threading.Thread(target=server.serve_forever, daemon=True, name="live-server").start()
+    return server
+
+
+# -- Watching --------------------------------------------------------------------------------
+def relevant(path: str, watched: list[Path]) -> bool:
+    """A saved source, not an editor's backup or the figures this preview draws itself."""
+    p = Path(path)
+    base = next((w for w in watched if p.is_relative_to(w)), None)
+    parts = p.relative_to(base).parts if base is not None and base != p else (p.name,)
+    if any(part in ("_figures", "__pycache__") or part.startswith(".") for part in parts):
+        return False
+    return not p.name.endswith(("~", ".tmp", ".swp", ".swx"))
+
+
+def watch(preview: Preview, state: State) -> None:
+    import logging
+
+    from watchfiles import watch as watch_files
+
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # we say what changed
+
+    watched = preview.watched()
+    for changes in watch_files(*watched, watch_filter=lambda _change, p: relevant(p, watched),
+                               step=20, stop_event=stopping, debug=False):
+        names = sorted({Path(p).name for _c, p in changes})
+        if any(Path(p) == preview.root / "conf.py" or Path(p).is_relative_to(CODE) for _c, p in changes):
+            print(f"[live] {', '.join(names)} changed: the configuration or the extensions; "
+                  "starting a fresh preview", flush=True)
+            os.execv(sys.executable, [sys.executable, "-m", "studyguide.live", *sys.argv[1:]])
+        print(f"[live] changed: {', '.join(names)}", flush=True)
+        state.publish("building", state.problems)
+        ok = preview.build()
+        state.publish("ok" if ok else "error", [] if ok else preview.problems, built=ok)
+        preview.finish_deferred(ok)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=None, help="the guide's folder (its conf.py)")
+    parser.add_argument("--source", type=Path, default=None, help="default: ROOT/book")
+    parser.add_argument("--build-dir", type=Path, default=None, help="default: ROOT/_build")
+    parser.add_argument("--port", type=int, default=8000, help="on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--pdf", action="store_true", help="also refresh the print preview (PDF)")
+    args = parser.parse_args(argv)
+    root = (args.root or (Path.cwd() if (Path.cwd() / "conf.py").is_file() else ROOT)).resolve()
+    source = (args.source or root / "book").resolve()
+    build_dir = (args.build_dir or root / "_build").resolve()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
+    sys.path.insert(0, str(root))
+    preview, state = Preview(root, source, build_dir, pdf=args.pdf), State()
+    preview.served.mkdir(parents=True, exist_ok=True)
+    server = serve(preview, state, args.port)
+    url = f"http://{HOST}:{server.server_address[1]}/"
+    print(f"[live] serving {url} (building {source} ...)", flush=True)
+    if args.pdf:
+        print(f"[live] print preview: {url}{PDF_PREFIX[1:]}<book>.pdf after each good build", flush=True)
+    builder = threading.Thread(target=first_then_watch, args=(preview, state), daemon=True,
+                               name="live-builder")
+    builder.start()
+    try:
+        while builder.is_alive():
+            builder.join(0.5)
+    except KeyboardInterrupt:
+        print("\n[live] stopped", flush=True)
+    stopping.set()
+    server.shutdown()
+    return 0
+
+
+def first_then_watch(preview: Preview, state: State) -> None:
+    ok = preview.build()
+    preview.finish_deferred(ok)  # the first time, every page before the first look
+    state.publish("ok" if ok else "error", [] if ok else preview.problems, built=ok)
+    threading.Thread(target=warm_figures, daemon=True, name="live-figures").start()
+    watch(preview, state)
+
+
+def warm_figures() -> None:
+    """Import matplotlib and the figure code while the author reads, not after the first
+    figure-data edit (the import alone is seconds)."""
+    import importlib
+
+    from studyguide.figures.sphinx import INPUTS
+
+    try:
+        importlib.import_module("studyguide.figures.svg")
+        for module, _data in INPUTS.values():
+            importlib.import_module(f"studyguide.figures.{module}")
+    except Exception:  # an import error shows when a figure is drawn, with its message
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""The warm preview (`make live`): one server process on the small book, driven by real edits
+and watched in Debian's Chromium, as an author sees it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EPOCH, ROOT, ROOTS, need, run_build
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STARTUP = 180  # the first build of the small book, on a loaded machine
+
+
+class LiveServer:
+    def __init__(self, tmp: Path, *options: str) -> None:
+        self.source = tmp / "minimal"
+        shutil.copytree(ROOTS / "minimal", self.source)
+        self.build_dir = tmp / "build"
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.log: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "studyguide.live", "--root", str(ROOT), "--source",
+             str(self.source / "book"), "--build-dir", str(self.build_dir), "--port", "0", *options],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+        threading.Thread(target=self._read, daemon=True).start()
+        first = self.expect(r"serving (http://\S+)", 60)
+        self.url = re.search(r"serving (http://\S+)", first).group(1)
+        self.port = int(self.url.rstrip("/").rsplit(":", 1)[1])
+        self.expect(r"\[live\] rebuilt", STARTUP)
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.log.append(line)
+            self.lines.put(line)
+
+    def expect(self, pattern: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(f"no {pattern!r} within {timeout}s:\n{''.join(self.log)}")
+            if re.search(pattern, line):
+                return line
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.source / relative
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new, 1))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = need("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live.url + "ch1.html")
+    yield page
+    context.close()
+
+
+def wait_until(page, script: str, arg=None, timeout: float = 60) -> None:
+    """Poll the page, across the reloads the preview triggers (a reload drops the context)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(script, arg):
+                return
+        except Exception:  # the page was navigating: ask the new one
+            pass
+        time.sleep(0.05)
+    pytest.fail(f"{script} never held; page text: {page.inner_text('body')[:2000]}")
+
+
+BODY_HAS = "(text) => document.body && document.body.innerText.includes(text)"
+BANNER = "document.getElementById('studyguide-live-problems')"
+
+
+def test_an_edit_reloads_the_open_page(live, page):
+    page.evaluate("window.__notReloaded = true")
+    live.edit("book/ch1.md", "## Start\n", "## Start\n\nA sentence saved while the page was open.\n")
+    wait_until(page, BODY_HAS, "A sentence saved while the page was open.")
+    assert page.evaluate("window.__notReloaded === undefined")  # a new page, not a patched one
+    served = (live.build_dir / "live/html/ch1.html").read_text()
+    assert "A sentence saved while the page was open." in served
+
+
+def test_an_exercise_file_edit_reloads_its_chapter(live, page):
+    """The exercise directive notes its YAML as a dependency: the chapter is rebuilt."""
+    live.edit("exercises/ch1.yaml", "The test book exists to be built.",
+              "The test book exists to be built and previewed.")
+    wait_until(page, BODY_HAS, "The test book exists to be built and previewed.")
+
+
+def test_a_bad_edit_shows_its_file_and_line_and_the_fix_clears_it(live, page):
+    good = (live.build_dir / "live/html/ch1.html").read_bytes()
+    live.edit("exercises/ch1.yaml", "objective: compare", "objective: no-such-objective")
+    wait_until(page, f"() => {BANNER} !== null")
+    message = page.inner_text("#studyguide-live-problems")
+    yaml_lines = (live.source / "exercises/ch1.yaml").read_text().splitlines()
+    line = yaml_lines.index("    objective: no-such-objective") + 1
+    assert f"ch1.yaml:{line}:" in message and "no-such-objective" in message
+    # The last good page is still served, and the server still answers.
+    assert (live.build_dir / "live/html/ch1.html").read_bytes() == good
+    assert live.proc.poll() is None
+    assert page.request.get(live.url + "ch1.html").status == 200
+
+    live.edit("exercises/ch1.yaml", "objective: no-such-objective", "objective: compare")
+    wait_until(page, f"() => {BANNER} === null && document.readyState === 'complete'")
+    assert live.proc.poll() is None
+
+
+def test_a_broken_reference_is_reported_until_fixed(live, page):
+    live.edit("book/ch1.md", "## Start\n", "## Start\n\nSee {ref}`sec-nowhere`.\n")
+    wait_until(page, f"() => {BANNER} !== null")
+    lines = (live.source / "book/ch1.md").read_text().splitlines()
+    line = lines.index("See {ref}`sec-nowhere`.") + 1
+    assert re.search(rf"ch1\.md:{line}: WARNING: .*sec-nowhere", page.inner_text("#studyguide-live-problems"))
+    live.edit("book/ch1.md", "See {ref}`sec-nowhere`.\n", "See {ref}`sec-start`.\n")
+    wait_until(page, f"() => {BANNER} === null && document.body.innerText.includes('See')")
+    assert live.proc.poll() is None
+
+
+def test_an_exception_in_a_rebuild_is_shown_and_the_server_lives_on(live, page):
+    """Figure data without the rest of its inputs makes the figure step raise (not warn)."""
+    figures = live.source / "book/figures"
+    figures.mkdir()
+    (figures / "timeline.yaml").write_text("- date: '1941-06-22'\n  label: Barbarossa\n")
+    wait_until(page, f"() => {BANNER} !== null")
+    message = page.inner_text("#studyguide-live-problems")
+    assert "ExtensionError" in message and "missing input" in message
+    assert live.proc.poll() is None
+    shutil.rmtree(figures)
+    wait_until(page, f"() => {BANNER} === null && document.readyState === 'complete'")
+    assert page.request.get(live.url + "ch1.html").status == 200
+
+
+def listening(port: int) -> list[str]:
+    """Local addresses of the sockets listening on ``port`` (IPv4 and IPv6), from the kernel."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.append(address)
+    return found
+
+
+def test_only_127_0_0_1_is_bound_and_other_hosts_are_refused(live):
+    assert listening(live.port) == ["0100007F"]  # 127.0.0.1, and no 0.0.0.0 or :: socket
+    connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
+    connection.request("GET", "/ch1.html", headers={"Host": "attacker.example:80"})
+    assert connection.getresponse().status == 403  # a rebound DNS name gets nothing
+    connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
+    connection.request("GET", "/ch1.html")
+    assert connection.getresponse().status == 200
+
+
+def test_the_published_html_has_no_live_script(live, tmp_path):
+    """The reload script is added to the preview's application only."""
+    served = (live.build_dir / "live/html/ch1.html").read_text()
+    assert "/_live/events" in served
+    build = run_build(tmp_path / "out", "html", source=live.source / "book")
+    assert build.returncode == 0, build.output
+    assert "/_live/events" not in (build.html / "ch1.html").read_text()
+
+
+def test_bench_help():
+    proc = subprocess.run([sys.executable, "-m", "studyguide.bench", "--help"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "--quick" in proc.stdout and "--preview-edits" in proc.stdout
+
+
+def test_make_live_pdf_serves_a_print_preview_that_follows_an_edit(tmp_path):
+    """PDF=1: after a good build the PDF is rebuilt in the background and served beside the HTML."""
+    from pypdf import PdfReader
+
+    server = LiveServer(tmp_path, "--pdf")
+    try:
+        server.expect(r"print preview refreshed", STARTUP)
+        server.edit("book/ch1.md", "## Start\n", "## Start\n\nA sentence for the print preview.\n")
+        server.expect(r"\[live\] rebuilt", 60)
+        server.expect(r"print preview refreshed", STARTUP)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request("GET", "/_live/pdf/stalin-zhukov.pdf")
+        response = connection.getresponse()
+        assert response.status == 200
+        pdf = tmp_path / "preview.pdf"
+        pdf.write_bytes(response.read())
+        text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+        assert "A sentence for the print preview." in " ".join(text.split())
+    finally:
+        server.stop()
