@@ -9,7 +9,7 @@ flat. Everything the pipeline adds is the `studyguide` package; this file only s
 project = "Stalin and Zhukov"
 author = "The Study Guide Authors"
 copyright = "2026, The Study Guide Authors; text licensed CC BY-SA 4.0"  # also the EPUB's dc:rights
-version = release = "1.0"  # the book's edition (the package's version is studyguide.__version__)
+version = release = "2.0"  # the book's edition (the package's version is studyguide.__version__)
 language = "en"
 root_doc = "index"
 studyguide_subtitle = "A Study Guide to 1941-1942 and After"

@@ -9,6 +9,7 @@ driver on the clone's book (tests/roots/revisions), as ``make`` would.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,14 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def set_release(conf: Path, version: str) -> None:
+    """The edition number the test's history is about, whatever the book's own is now."""
+    text, count = re.subn(r'^version = release = "[^"]*"', f'version = release = "{version}"',
+                          conf.read_text(encoding="utf-8"), flags=re.M)
+    assert count == 1, f"no `version = release = ...` line in {conf}"
+    conf.write_text(text, encoding="utf-8")
+
+
 def make_repo(where: Path) -> Path:
     repo = where / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
@@ -56,12 +65,13 @@ def make_repo(where: Path) -> Path:
                                text=True, check=True).stdout.split("\0"):
         if name and not (ROOT / name).exists():
             (repo / name).unlink(missing_ok=True)  # deleted in the working tree
+    set_release(repo / "conf.py", "1.0")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--allow-empty", "-m", "the working tree", date="2026-01-04T10:00:00Z")
     git(repo, "tag", "-a", "edition-1.0", "-m", "Edition 1.0", date="2026-01-05T10:00:00Z")
     edit(repo / BOOK / "ch1.md", OLD_SENTENCE, NEW_SENTENCE)
     edit(repo / EXERCISES, OLD_PROMPT, NEW_PROMPT)
-    edit(repo / "conf.py", 'version = release = "1.0"', 'version = release = "1.1"')
+    set_release(repo / "conf.py", "1.1")
     git(repo, "commit", "-q", "-am", "Second edition", date="2026-06-01T10:00:00Z")
     git(repo, "tag", "-a", "edition-1.1", "-m", "Edition 1.1", date="2026-06-01T10:00:00Z")
     return repo

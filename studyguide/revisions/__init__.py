@@ -114,10 +114,18 @@ class RevisionHistory(SphinxDirective):
         env.studyguide_history_docs.add(env.docname)
         found = entries(env)
         if not found:
+            if identity.source(str(env.srcdir)) == identity.UNVERSIONED:
+                return self.parse_text_to_nodes(
+                    "This copy was built from an unversioned source tree, so its history is not known.")
+            # No edition is tagged in this clone (a shallow or tagless one, or before the first
+            # release): the maintainer's line for this edition is all that can be said.
+            release = self.config.release
+            summary = hist.summaries(Path(env.srcdir) / self.config.studyguide_revisions_file).get(
+                f"{hist.TAG_PREFIX}{release}", "")
             return self.parse_text_to_nodes(
-                "This is the first edition; there is no earlier one to compare it with."
-                if identity.source(str(env.srcdir)) != identity.UNVERSIONED else
-                "This copy was built from an unversioned source tree, so its history is not known.")
+                f"## Edition {release}\n\n{summary}\n\n"
+                "No earlier edition is tagged in this copy of the sources, so the sections and "
+                "exercises that changed cannot be listed here.")
         order = _order(env)
         labels = env.domains["std"].labels
         result: list[nodes.Node] = []
