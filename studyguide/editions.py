@@ -36,6 +36,10 @@ class Format:
     answer_key: bool = True  # it has an answer key to send solutions to (a worksheet does not)
     answer_space: bool = False  # ruled space to write answers in
     downloads: bool = False  # it offers the book's other files for download
+    # A print look laid over the book's stylesheet (a file in studyguide/pdf/theme/static)
+    # and what its file names add, so it never overwrites the standard print book.
+    stylesheet: str | None = None
+    file_suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ FORMATS: dict[str, Format] = {
     "dirhtml": WEB,
     "epub": Format(reflowable=True),
     "pdf": PAPER,
+    # Large print (UKAAF G003, "Creating clear print and large print documents"): the same
+    # book, pages and structure as "pdf", set at 18 pt in a sans-serif face by one layer.
+    "largeprint": Format(stylesheet="large-print.css", file_suffix="-large-print"),
     "worksheets": Format(answer_key=False, answer_space=True),
     # A learning platform marks the answer, then shows the solution as feedback.
     "lms": Format(interactive=True, reflowable=True, answer_key=False),
@@ -115,6 +122,15 @@ class Policy:
     def downloads(self) -> tuple[str, ...]:
         """The book files this build offers for download, in menu order."""
         return self.edition.downloads if self.format.downloads else ()
+
+    @property
+    def stylesheet(self) -> str | None:
+        """The print layer over the book's stylesheet, if this build has one."""
+        return self.format.stylesheet
+
+    @property
+    def file_suffix(self) -> str:
+        return self.format.file_suffix
 
     def shows(self, material: str) -> bool:
         return material in self.edition.shows

@@ -21,6 +21,7 @@ from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 
+from studyguide.editions import policy
 from studyguide.fonts import copy_fonts
 from studyguide.pdf import assembly, chunks
 from studyguide.pdf.pool import Renderer
@@ -57,7 +58,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     @property
     def pdf_path(self) -> Path:
-        return Path(self.outdir) / output_name(self.config, "pdf")
+        name = output_name(self.config, "pdf")
+        return Path(self.outdir) / (name.removesuffix(".pdf") + policy(self).file_suffix + ".pdf")
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -113,7 +115,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         path.write_text(self.templates.render("folios.html", {
             "language": self.config.language, "doc_title": self.config.project,
             "author": self.config.author, "paper": PAPERS[self.config.studyguide_paper],
-            "folios": folios,
+            "folios": folios, "print_layer": policy(self).stylesheet,
         }), encoding="utf-8")
         return path
 
@@ -146,6 +148,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             iso_date=time.strftime("%Y-%m-%dT%H:%M:%SZ", date) if front else "",
             human_date=time.strftime("%B %Y", date),
             paper=PAPERS[cfg.studyguide_paper],
+            print_layer=policy(self).stylesheet,
             front=front,
             late_start=self.page_numbers.start_of(chunk) if chunk and chunk.stage == chunks.LATE else 0,
             contents=(assembly.print_contents(self.book, self.env, cfg.studyguide_copyright_doc)
@@ -174,9 +177,17 @@ class PDFBuilder(SingleFileHTMLBuilder):
         logger.info("%s: %d pages", self.pdf_path.name, pages)
 
 
+class LargePrintBuilder(PDFBuilder):
+    """The print book in large print: its look is the format's entry in ``editions.FORMATS``."""
+
+    name = "largeprint"
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
     app.add_html_theme("studyguide_print", str(THEME_DIR))
     app.add_builder(PDFBuilder)
+    app.add_builder(LargePrintBuilder)
     app.set_translator("pdf", PrintTranslator)
+    app.set_translator("largeprint", PrintTranslator)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
