@@ -4,6 +4,8 @@
 #   make html | epub | pdf       one format          make PAPER=letter pdf   US Letter
 #   make instructor              instructor HTML+PDF  make worksheets         per-chapter PDFs
 #   make lms                     GIFT + Moodle XML    make live               preview on :8000
+#   make largeprint              18 pt large-print PDF (EDITION=instructor for that edition's)
+#   make flashcards              Anki deck, TSV and printable cards from the glossary
 #   make bench                   timings vs naive     make clean
 #   make bench BENCH_ARGS=--quick   one run of the 1x book only (see --help)
 
@@ -31,7 +33,7 @@ STAMPS := _build/.stamps
 $(foreach f,html/index.html epub/stalin-zhukov.epub pdf/stalin-zhukov.pdf,$(if $(wildcard _build/$(f)),,\
 	$(shell rm -f $(STAMPS)/all-student-* $(STAMPS)/$(firstword $(subst /, ,$(f)))-student-*)))
 
-.PHONY: all html epub pdf instructor worksheets lms test live bench clean venv test-deps
+.PHONY: all html epub pdf largeprint flashcards instructor worksheets lms test live bench clean venv test-deps
 
 all: $(STAMPS)/all-$(EDITION)-$(PAPER)
 html: $(STAMPS)/html-$(EDITION)-$(PAPER)
@@ -49,6 +51,16 @@ $(STAMPS)/epub-%: $(SOURCES) $(VENV)/.installed
 	@mkdir -p $(STAMPS) && touch $@
 $(STAMPS)/pdf-%: $(SOURCES) $(VENV)/.installed
 	$(BUILD) pdf --edition $(EDITION) --paper $(PAPER)
+	@mkdir -p $(STAMPS) && touch $@
+
+largeprint: $(STAMPS)/largeprint-$(EDITION)-$(PAPER)
+$(STAMPS)/largeprint-%: $(SOURCES) $(VENV)/.installed
+	$(BUILD) largeprint --edition $(EDITION) --paper $(PAPER)
+	@mkdir -p $(STAMPS) && touch $@
+
+flashcards: $(STAMPS)/flashcards
+$(STAMPS)/flashcards: $(SOURCES) $(VENV)/.installed
+	$(BUILD) flashcards
 	@mkdir -p $(STAMPS) && touch $@
 
 instructor:

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards")
+FORMATS = ("html", "epub", "pdf", "largeprint", "worksheets", "lms", "flashcards")
 
 
 def default_root() -> Path:
@@ -130,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         return sphinx(fmt, args.source, doctrees, work, args.edition, args.paper, args.quiet, on_parsed,
                       args.root)
 
-    first, *rest = args.formats
+    # The EPUB carries the PDF's page numbers (the page map the PDF build writes), so
+    # with both it is packed after the PDF, from the same parse.
+    after_pdf = [f for f in args.formats if f == "epub" and "pdf" in args.formats]
+    first, *rest = [f for f in args.formats if f not in after_pdf]
     pool = ThreadPoolExecutor(max_workers=max(1, len(rest)))
     futures: dict = {}
     lock = threading.Lock()
@@ -145,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         start_rest()  # nothing to parse, or the first format wrote no documents
     results.update({f: fut.result() for f, fut in futures.items()})
     pool.shutdown()
+    if results.get("pdf", (1,))[0] == 0:
+        results.update({f: run(f) for f in after_pdf})
 
     failed = [f for f, (code, _) in results.items() if code != 0]
     shown: set[str] = set()  # formats that share a parse report the same problem once
@@ -164,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         staged = work / fmt
         if fmt == "epub":
             publish(produced(staged, ".epub"), out / "epub")
-        elif fmt == "pdf":
-            publish(produced(staged, ".pdf"), out / ("pdf" + suffix))
+        elif fmt in ("pdf", "largeprint"):
+            publish(produced(staged, ".pdf"), out / (fmt + suffix))
         elif fmt == "worksheets":
             publish(staged / "pdf", out / "worksheets")
         else:

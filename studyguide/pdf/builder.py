@@ -23,7 +23,7 @@ from sphinx.util.display import progress_message
 
 from studyguide.editions import policy
 from studyguide.fonts import copy_fonts
-from studyguide.pdf import assembly, chunks
+from studyguide.pdf import assembly, chunks, pagemap
 from studyguide.pdf.pool import Renderer
 from studyguide.pdf.schedule import Schedule
 from studyguide.pdf.translator import PrintTranslator
@@ -78,6 +78,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.post_process_images(book.tree)
         assembly.use_print_figures(book.tree, self.images, Path(self.srcdir))
         self.index = assembly.index_entries(self, book.links)
+        self.block_keys = pagemap.block_keys(book.tree, self.config.root_doc)
+        if book.copyright is not None:
+            self.block_keys.update(pagemap.block_keys(book.copyright, book.copyright["docname"]))
         titles = {doc: title.astext() for doc, title in self.env.titles.items()}
         self.chunks = chunks.plan(book.tree, book.doc_kinds, titles, bool(self.index))
         if book.copyright is not None:  # printed on the front matter's title verso
@@ -175,6 +178,18 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.book = None  # the doctree's memory is free for the join
             pages = self.schedule.join(self.pdf_path)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
+        self.write_page_map()
+
+    def write_page_map(self) -> None:
+        """What the EPUB needs to print this PDF's page numbers (see ``pagemap.py``), and
+        which sources, as last read, the numbers hold for."""
+        cfg = self.config
+        pagemap.write(
+            Path(self.outdir) / pagemap.PAGE_MAP, self.page_numbers.page_map(),
+            pdf=self.pdf_path.name, format=self.name, edition=cfg.studyguide_edition,
+            paper=cfg.studyguide_paper, release=cfg.release,
+            read={doc: self.env.all_docs[doc] for doc in sorted(self.env.all_docs)},
+        )
 
 
 class LargePrintBuilder(PDFBuilder):

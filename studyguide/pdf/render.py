@@ -20,6 +20,7 @@ import weasyprint
 from sphinx.errors import SphinxError
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from studyguide.pdf import pagemap
 from studyguide.pdf.chunks import BASE_URL
 
 
@@ -78,6 +79,7 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
         for name in page.anchors:
             anchors.setdefault(name, number)
     return {"pages": len(document.pages), "anchors": anchors,
+            "starts": pagemap.page_starts(document),
             "seconds": round(time.monotonic() - started, 2)}
 
 
