@@ -100,8 +100,14 @@ def _contents_entries(pdf, plumber) -> list[tuple[list[str], str]]:
             low, high = sorted(float(v) for v in (annot.Rect[1], annot.Rect[3]))
             line = [w for w in body if low <= page.height - (w["top"] + w["bottom"]) / 2 <= high]
             words = [w["text"] for w in _lines(line) if w["text"] != "."]
-            entries[(number, round(low))] = (words, str(annot.Dest))
-    return list(entries.values())
+            entries[(number, -round(high))] = (words, str(annot.Dest))
+    joined: list[tuple[list[str], str]] = []
+    for _, (words, dest) in sorted(entries.items()):  # top to bottom
+        if joined and joined[-1][1] == dest:  # the same link's next line
+            joined[-1] = (joined[-1][0] + words, dest)
+        else:
+            joined.append((words, dest))
+    return joined
 
 
 def contents_problems(pdf, plumber, labels) -> tuple[set[str], int, list[str]]:

@@ -82,7 +82,8 @@ def scope_header_cells(pdf: pikepdf.Pdf) -> int:
     """Give every table header cell the /Scope that PDF/UA asks of it; the number changed.
 
     WeasyPrint tags <th> as /TH with an /ID (and the data cells' /Headers point at it),
-    but writes no /Scope. A header in the table's head, or in a row of headers only,
+    but writes no /Scope. Run on every PDF WeasyPrint writes for the build (``render.py``),
+    so the chunks arrive here complete. A header in the table's head, or in a row of headers only,
     heads its column; one beside data cells heads its row.
     """
     changed = 0
@@ -180,7 +181,6 @@ class Book:
         with book.open_outline() as outline:
             outline.root.extend(self.outline)
         self.struct.ParentTree = book.make_indirect(Dictionary(Nums=Array(self.nums)))
-        scope_header_cells(book)
         _link_across(book, self.names)
         dests = NameTree.new(book)
         for name in sorted(self.names):

@@ -83,6 +83,17 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
             "seconds": round(time.monotonic() - started, 2)}
 
 
+def complete_tags(path: Path) -> None:
+    """What PDF/UA asks that WeasyPrint does not write: /Scope on table headers (merge.py)."""
+    import pikepdf
+
+    from studyguide.pdf.merge import scope_header_cells
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        if scope_header_cells(pdf):
+            pdf.save(path, deterministic_id=True)
+
+
 def _render(html_file: Path, target: Path, root: Path):
     collector = _Collect()
     weasyprint.LOGGER.addHandler(collector)
@@ -98,6 +109,7 @@ def _render(html_file: Path, target: Path, root: Path):
         document.write_pdf(tmp, pdf_variant="pdf/ua-1")
         if collector.messages:
             raise SphinxError("WeasyPrint: " + "; ".join(collector.messages))
+        complete_tags(tmp)
         tmp.replace(target)
         return document
     except FatalURLFetchingError as err:
