@@ -44,16 +44,41 @@ def block_keys(tree: nodes.Node, docname: str) -> dict[int, str]:
     return keys
 
 
-def page_starts(document) -> list[str | None]:
-    """For each page WeasyPrint laid out, the first block that starts on it (None when the
-    page only continues blocks begun earlier)."""
+def shown_on(document) -> list[list[object]]:
+    """For each page, the elements that show something on it (text or an image), in
+    reading order. An element whose box only opens at the foot of a page (a section whose
+    heading was pushed to the next page) is not shown there."""
+    from weasyprint.formatting_structure import boxes
+
+    pages = []
+    for page in document.pages:
+        shown: list[object] = []
+
+        def walk(box) -> bool:
+            shows = isinstance(box, boxes.ReplacedBox) or (
+                isinstance(box, boxes.TextBox) and bool(box.text.strip()))
+            mark = len(shown)
+            for child in getattr(box, "children", ()):
+                shows = walk(child) or shows
+            element = getattr(box, "element", None)
+            if shows and element is not None and element not in shown:
+                shown.insert(mark, element)  # before its children: reading order
+            return shows
+
+        walk(page._page_box)
+        pages.append(shown)
+    return pages
+
+
+def page_starts(shown: list[list[object]]) -> list[str | None]:
+    """For each page, the first block that starts on it (None when the page only
+    continues blocks begun earlier)."""
     seen: set[str] = set()
     starts: list[str | None] = []
-    for page in document.pages:
+    for elements in shown:
         first = None
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            key = element.get(ATTRIBUTE) if element is not None else None
+        for element in elements:
+            key = element.get(ATTRIBUTE)
             if key and key not in seen:
                 seen.add(key)
                 first = first or key

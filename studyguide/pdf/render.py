@@ -79,7 +79,7 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
         for name in page.anchors:
             anchors.setdefault(name, number)
     return {"pages": len(document.pages), "anchors": anchors,
-            "starts": pagemap.page_starts(document),
+            "starts": pagemap.page_starts(pagemap.shown_on(document)),
             "seconds": round(time.monotonic() - started, 2)}
 
 
