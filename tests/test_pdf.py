@@ -70,7 +70,7 @@ def _bands(page) -> tuple[list, list, list]:
 
 
 def _words(words) -> str:
-    return " ".join(w["text"] for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])))
+    return " ".join(w["text"] for w in _lines(words))
 
 
 def _lines(words) -> list:
