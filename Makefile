@@ -7,6 +7,7 @@
 #   make flashcards              Anki, TSV, cut-out cards
 #   make quiz QUIZ=quizzes/example.yaml   papers, keys and a question bank in _build/quiz/example/
 #   make errata FROM=edition-1.0 what changed since that printed edition, page by page
+#   make largeprint              18 pt large-print PDF (EDITION=instructor for that edition's)
 #   make bench                   timings vs naive     make clean
 #   make bench BENCH_ARGS=--quick   one run of the 1x book only (see --help)
 
@@ -33,9 +34,9 @@ FORMATS_all := html epub pdf
 FORMATS_instructor := html pdf
 EDITION_instructor := instructor
 
-.PHONY: all html epub pdf instructor worksheets lms flashcards quiz errata test live bench clean venv test-deps
+.PHONY: all html epub pdf instructor worksheets lms largeprint flashcards quiz errata test live bench clean venv test-deps
 
-all html epub pdf instructor worksheets lms flashcards: $(VENV)/.installed
+all html epub pdf largeprint instructor worksheets lms flashcards: $(VENV)/.installed
 	@$(BUILD) $(or $(FORMATS_$@),$@) --edition $(or $(EDITION_$@),$(EDITION)) --paper $(PAPER)
 
 # A quiz is small and depends on its own file too: it is simply rebuilt every time.

@@ -42,7 +42,7 @@ from studyguide.pause import pause
 from studyguide.publish import Generations, NewGeneration
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
-FORMATS = ("html", "epub", "pdf", "worksheets", "lms", "flashcards", "quiz", "errata")
+FORMATS = ("html", "epub", "pdf", "largeprint", "worksheets", "lms", "flashcards", "quiz", "errata")
 SKIP = {"__pycache__", "_figures", ".git"}  # caches and drawn figures, not sources
 # Write-time choices passed to Sphinx in the environment (the quiz file, the errata's old
 # edition and its page map): a build for another choice is not "up to date".
@@ -121,7 +121,7 @@ class Driver:
             from studyguide.quiz.spec import quiz_name
 
             return f"quiz/{quiz_name(self.args.quiz)}"
-        return self.prefix + (f"pdf{self.suffix}" if fmt == "pdf" else fmt)
+        return self.prefix + (f"{fmt}{self.suffix}" if fmt in ("pdf", "largeprint") else fmt)
 
     def say(self, text: str) -> None:
         if not self.args.quiet:
@@ -210,7 +210,10 @@ class Driver:
         known = manifest.get("files", {})
         changed = sorted(set(files) ^ set(known) | {p for p in files if known.get(p) != files[p]})
         (self.work / "changed.json").write_text(json.dumps(changed), encoding="utf-8")
-        first, *rest = args.formats
+        formats = list(args.formats)
+        if "pdf" in formats and "epub" in formats:  # the EPUB is written last (see below)
+            formats = [f for f in formats if f != "epub"] + ["epub"]
+        first, *rest = formats
         read_end, write_end = os.pipe()
         try:
             writers = {first: self.start(first, parsed_fd=write_end)}
@@ -218,9 +221,17 @@ class Driver:
             os.close(write_end)
         with os.fdopen(read_end, "rb") as parsed:
             verdict = parsed.readline()  # "ok" once the parse is saved; nothing if it died
+        # The EPUB carries the print edition's page numbers, so with the PDF it waits for the
+        # PDF's page map; it still writes from the same parse.
+        after_pdf = [fmt for fmt in rest if fmt == "epub" and "pdf" in args.formats]
         if verdict.strip() == b"ok":
-            writers.update({fmt: self.start(fmt) for fmt in rest})
-        codes = {fmt: proc.wait() for fmt, (proc, _, _) in writers.items()}
+            writers.update({fmt: self.start(fmt) for fmt in rest if fmt not in after_pdf})
+        codes = {}
+        if after_pdf and "pdf" in writers:
+            codes["pdf"] = writers["pdf"][0].wait()
+            if codes["pdf"] == 0:
+                writers.update({fmt: self.start(fmt) for fmt in after_pdf})
+        codes.update({fmt: proc.wait() for fmt, (proc, _, _) in writers.items()})
         failed = [fmt for fmt, code in codes.items() if code != 0] or \
             [fmt for fmt in args.formats if fmt not in writers]
         warning_files = [w for _, w, _ in writers.values()]

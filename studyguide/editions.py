@@ -38,6 +38,10 @@ class Format:
     downloads: bool = False  # it offers the book's other files for download
     marks_revisions: bool = False  # sections changed in this edition say so ("revised in 1.1")
     reader_aids: bool = False  # pages that run script: saved progress, previews, exercise links
+    # A print look laid over the book's stylesheet (a file in studyguide/pdf/theme/static)
+    # and what its file names add, so it never overwrites the standard print book.
+    stylesheet: str | None = None
+    file_suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ FORMATS: dict[str, Format] = {
     "dirhtml": WEB,
     "epub": Format(reflowable=True),
     "pdf": PAPER,
+    # Large print (UKAAF G003, "Creating clear print and large print documents"): the same
+    # book, pages and structure as "pdf", set at 18 pt in a sans-serif face by one layer.
+    "largeprint": Format(stylesheet="large-print.css", file_suffix="-large-print"),
     "worksheets": Format(answer_key=False, answer_space=True),
     "quiz": Format(answer_key=False, answer_space=True),  # a test paper: its key is apart
     # A learning platform marks the answer, then shows the solution as feedback.
@@ -138,6 +145,15 @@ class Policy:
     @property
     def marks_revisions(self) -> bool:
         return self.format.marks_revisions
+
+    @property
+    def stylesheet(self) -> str | None:
+        """The print layer over the book's stylesheet, if this build has one."""
+        return self.format.stylesheet
+
+    @property
+    def file_suffix(self) -> str:
+        return self.format.file_suffix
 
     def shows(self, material: str) -> bool:
         return material in self.edition.shows

@@ -34,4 +34,5 @@ def test_ace_reports_no_violation(book, tmp_path):
     ]
     assert failures == [], "\n".join(failures)
     assert result["earl:result"]["earl:outcome"] == "pass"
+    assert result["properties"]["hasPageBreaks"] is True  # the print edition's page list
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]

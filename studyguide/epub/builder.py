@@ -17,12 +17,15 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
+from sphinx.util import logging
 
 from studyguide.epub.cover import draw_cover
 from studyguide.epub.translator import EpubTranslator
 from studyguide.fonts import copy_fonts
+from studyguide.pdf import pagemap
 
 HERE = Path(__file__).parent
+logger = logging.getLogger(__name__)
 
 
 class StudyGuideEpubBuilder(Epub3Builder):
@@ -46,6 +49,64 @@ class StudyGuideEpubBuilder(Epub3Builder):
         )
         # The edition and its commit (studyguide.revisions puts it in html_context): 1.1+abc1234.
         metadata["edition_token"] = html.escape(self.config.html_context.get("studyguide_edition_token", ""))
+        source = self.print_map
+        metadata["page_break_source"] = (
+            f"{source['pdf']}: {self.config.project}, {source['edition']} edition "
+            f"{source['release']}, the PDF on A4 paper" if source else "")
+        if source:
+            metadata["accessibility_summary"] += (
+                " Page-break markers and a page list give the page numbers of the printed "
+                "(A4 PDF) edition.")
+        return metadata
+
+    # -- print page numbers --------------------------------------------------------------
+
+    @property
+    def print_map(self) -> dict | None:
+        """The standard print book's page map, if the PDF of this edition, on A4, was built
+        from the sources as they are now (the driver builds the PDF first)."""
+        if not hasattr(self, "_print_map"):
+            found = pagemap.read(Path(self.outdir).parent / "pdf" / pagemap.PAGE_MAP)
+            usable = (found is not None and found.get("format") == "pdf"
+                      and found.get("paper") == "a4"
+                      and found.get("edition") == self.config.studyguide_edition
+                      and found.get("read") == dict(sorted(self.env.all_docs.items())))
+            if found is not None and not usable:
+                logger.info("the PDF's page map is for other sources or another edition: "
+                            "no print page numbers in this EPUB (build pdf and epub together)")
+            self._print_map = found if usable else None
+            self._breaks = pagemap.breaks_by_block(found["pages"]) if usable else {}
+            self._written: dict[str, str] = {}  # page label -> href of its marker
+        return self._print_map
+
+    def write_doc(self, docname: str, doctree) -> None:
+        self._block_keys = pagemap.block_keys(doctree, docname) if self.print_map else {}
+        self._writing = docname
+        super().write_doc(docname, doctree)
+
+    def page_labels_at(self, node_id: int) -> list[str]:
+        key = getattr(self, "_block_keys", {}).get(node_id)
+        return self._breaks.get(key, []) if key else []
+
+    def pages_written(self, labels: list[str]) -> None:
+        href = self.get_target_uri(self._writing)
+        for label in labels:
+            self._written[label] = f"{href}#page-{label}"
+
+    def page_list(self) -> list[tuple[str, str]]:
+        """The page list in print order; every page of the map must have its marker."""
+        if not self.print_map:
+            return []
+        labels = [label for label, _ in self.print_map["pages"]]
+        missing = [label for label in labels if label not in self._written]
+        if missing:
+            logger.warning("the EPUB has no place for print pages %s of %s", ", ".join(missing),
+                           self.print_map["pdf"], type="studyguide", subtype="page-list")
+        return [(label, self._written[label]) for label in labels if label in self._written]
+
+    def navigation_doc_metadata(self, navlist) -> dict:
+        metadata = super().navigation_doc_metadata(navlist)
+        metadata["page_list"] = self.page_list()
         return metadata
 
     @property

@@ -21,8 +21,9 @@ from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 
+from studyguide.editions import policy
 from studyguide.fonts import copy_fonts
-from studyguide.pdf import assembly, chunks
+from studyguide.pdf import assembly, chunks, pagemap
 from studyguide.pdf.pool import Renderer
 from studyguide.pdf.schedule import Schedule
 from studyguide.pdf.translator import PrintTranslator
@@ -57,7 +58,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     @property
     def pdf_path(self) -> Path:
-        return Path(self.outdir) / output_name(self.config, "pdf")
+        name = output_name(self.config, "pdf")
+        return Path(self.outdir) / (name.removesuffix(".pdf") + policy(self).file_suffix + ".pdf")
 
     produced = pdf_path  # what the build driver publishes
 
@@ -78,6 +80,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.post_process_images(book.tree)
         assembly.use_print_figures(book.tree, self.images, Path(self.srcdir))
         self.index = assembly.index_entries(self, book.links)
+        self.block_keys = pagemap.block_keys(book.tree, self.config.root_doc)
+        if book.copyright is not None:
+            self.block_keys.update(pagemap.block_keys(book.copyright, book.copyright["docname"]))
         titles = {doc: title.astext() for doc, title in self.env.titles.items()}
         self.chunks = chunks.plan(book.tree, book.doc_kinds, titles, bool(self.index))
         if book.copyright is not None:  # printed on the front matter's title verso
@@ -115,7 +120,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         path.write_text(self.templates.render("folios.html", {
             "language": self.config.language, "doc_title": self.config.project,
             "author": self.config.author, "paper": PAPERS[self.config.studyguide_paper],
-            "folios": folios,
+            "folios": folios, "print_layer": policy(self).stylesheet,
         }), encoding="utf-8")
         return path
 
@@ -148,6 +153,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             iso_date=time.strftime("%Y-%m-%dT%H:%M:%SZ", date) if front else "",
             human_date=time.strftime("%B %Y", date),
             paper=PAPERS[cfg.studyguide_paper],
+            print_layer=policy(self).stylesheet,
             front=front,
             late_start=self.page_numbers.start_of(chunk) if chunk and chunk.stage == chunks.LATE else 0,
             contents=(assembly.print_contents(self.book, self.env, cfg.studyguide_copyright_doc)
@@ -174,11 +180,31 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.book = None  # the doctree's memory is free for the join
             pages = self.schedule.join(self.pdf_path)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
+        self.write_page_map()
+
+    def write_page_map(self) -> None:
+        """What the EPUB needs to print this PDF's page numbers (see ``pagemap.py``), and
+        which sources, as last read, the numbers hold for."""
+        cfg = self.config
+        pagemap.write(
+            Path(self.outdir) / pagemap.PAGE_MAP, self.page_numbers.page_map(),
+            pdf=self.pdf_path.name, format=self.name, edition=cfg.studyguide_edition,
+            paper=cfg.studyguide_paper, release=cfg.release,
+            read={doc: self.env.all_docs[doc] for doc in sorted(self.env.all_docs)},
+        )
+
+
+class LargePrintBuilder(PDFBuilder):
+    """The print book in large print: its look is the format's entry in ``editions.FORMATS``."""
+
+    name = "largeprint"
 
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
     app.add_html_theme("studyguide_print", str(THEME_DIR))
     app.add_builder(PDFBuilder)
+    app.add_builder(LargePrintBuilder)
     app.set_translator("pdf", PrintTranslator)
+    app.set_translator("largeprint", PrintTranslator)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

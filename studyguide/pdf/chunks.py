@@ -130,6 +130,8 @@ class PageNumbers:
         self.anchors: dict[str, int] = {}  # anchor -> arabic page number
         self.total = 0  # arabic pages so far, blanks included
         self.blanks: set[int] = set()
+        self.starts: dict[int, str | None] = {}  # arabic page -> first block on it (pagemap.py)
+        self.front_starts: list[str | None] = []  # the same for the roman pages
 
     def start_of(self, chunk: Chunk) -> int:
         """The arabic number of the chunk's first page; a blank page goes before it if needed.
@@ -148,7 +150,8 @@ class PageNumbers:
                 self.anchors.setdefault(anchor, self.total + 1)
         return self.start[chunk.name]
 
-    def place(self, chunk: Chunk, pages: int, anchors: dict[str, int]) -> None:
+    def place(self, chunk: Chunk, pages: int, anchors: dict[str, int],
+              starts: list[str | None] = ()) -> None:
         """Chunks are placed in reading order; each starts on a right-hand (odd) page."""
         first = self.start_of(chunk)
         late = [a for a in chunk.leading_ids if anchors.get(a, 0) != 0]
@@ -157,12 +160,31 @@ class PageNumbers:
                               f"{anchors[late[0]] + 1} of its chunk, not on the first")
         for name, index in anchors.items():
             self.anchors.setdefault(name, first + index)
+        for index, key in enumerate(starts):
+            self.starts[first + index] = key
         self.total = first - 1 + pages
 
     def label(self, anchor: str) -> str | None:
         number = self.anchors.get(anchor)
         return None if number is None else str(number)
 
+    def page_map(self) -> list[tuple[str, str | None]]:
+        """Every page of the book in order: its printed number and the first block on it."""
+        roman = [_roman(n + 1) for n in range(len(self.front_starts))]
+        return [*zip(roman, self.front_starts),
+                *((str(n), self.starts.get(n)) for n in range(1, self.total + 1))]
+
     def folios(self) -> list[str]:
         """The number printed on every arabic page, '' on the blank ones."""
         return ["" if n in self.blanks else str(n) for n in range(1, self.total + 1)]
+
+
+def _roman(number: int) -> str:
+    """Lower-case roman numerals, as the front matter's folios and /PageLabels print them."""
+    digits = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+              (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for value, letters in digits:
+        while number >= value:
+            out, number = out + letters, number - value
+    return out

@@ -68,6 +68,42 @@ def _top(struct: pikepdf.Object) -> list:
     return list(struct.K) if isinstance(struct.K, Array) else [struct.K]
 
 
+def _elements(node):
+    """Every structure element under ``node``, parents before their children."""
+    kids = node if isinstance(node, Array) else [node]
+    for kid in kids:
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            yield kid
+            if "/K" in kid:
+                yield from _elements(kid.K)
+
+
+def scope_header_cells(pdf: pikepdf.Pdf) -> int:
+    """Give every table header cell the /Scope that PDF/UA asks of it; the number changed.
+
+    WeasyPrint tags <th> as /TH with an /ID (and the data cells' /Headers point at it),
+    but writes no /Scope. Run on every PDF WeasyPrint writes for the build (``render.py``),
+    so the chunks arrive here complete. A header in the table's head, or in a row of headers only,
+    heads its column; one beside data cells heads its row.
+    """
+    changed = 0
+    for row in (e for e in _elements(pdf.Root.StructTreeRoot.K) if e.S == Name.TR):
+        cells = [k for k in (row.K if isinstance(row.get("/K"), Array) else [row.get("/K")])
+                 if isinstance(k, Dictionary) and k.get("/S") in (Name.TH, Name.TD)]
+        in_head = row.get("/P") is not None and row.P.get("/S") == Name.THead
+        scope = Name.Column if in_head or all(c.S == Name.TH for c in cells) else Name.Row
+        for cell in (c for c in cells if c.S == Name.TH):
+            attributes = cell.get("/A")
+            if isinstance(attributes, Array):  # several attribute objects: use the table's
+                attributes = next((a for a in attributes if a.get("/O") == Name.Table), None)
+            if attributes is None:
+                attributes = cell.A = Dictionary(O=Name.Table)
+            if "/Scope" not in attributes:
+                attributes.Scope = scope
+                changed += 1
+    return changed
+
+
 def _copy_outline(items, page_map: dict) -> list[OutlineItem]:
     copied = []
     for item in items:

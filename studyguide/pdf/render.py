@@ -21,6 +21,7 @@ import weasyprint
 from sphinx.errors import SphinxError
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from studyguide.pdf import pagemap
 from studyguide.pdf.chunks import BASE_URL
 
 
@@ -112,7 +113,19 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
         for name in page.anchors:
             anchors.setdefault(name, number)
     return {"pages": len(document.pages), "anchors": anchors,
+            "starts": pagemap.page_starts(pagemap.shown_on(document)),
             "seconds": round(time.monotonic() - started, 2)}
+
+
+def complete_tags(path: Path) -> None:
+    """What PDF/UA asks that WeasyPrint does not write: /Scope on table headers (merge.py)."""
+    import pikepdf
+
+    from studyguide.pdf.merge import scope_header_cells
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        if scope_header_cells(pdf):
+            pdf.save(path, deterministic_id=True)
 
 
 def _render(html_file: Path, target: Path, root: Path):
@@ -130,6 +143,7 @@ def _render(html_file: Path, target: Path, root: Path):
         document.write_pdf(tmp, pdf_variant="pdf/ua-1")
         if collector.messages:
             raise SphinxError("WeasyPrint: " + "; ".join(collector.messages))
+        complete_tags(tmp)
         tmp.replace(target)
         return document
     except FatalURLFetchingError as err:

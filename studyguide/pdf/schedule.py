@@ -56,7 +56,9 @@ class Schedule:
     def _collect(self, chunk: chunks.Chunk, future: Future) -> None:
         result = future.result()
         if chunk.stage != chunks.FRONT:
-            self.numbers.place(chunk, result["pages"], result["anchors"])
+            self.numbers.place(chunk, result["pages"], result["anchors"], result.get("starts", []))
+        else:
+            self.numbers.front_starts = result.get("starts", [None] * result["pages"])
         note = " (unchanged)" if result["cached"] else ""
         logger.info("%s: %d pages%s", chunk.label, result["pages"], note)
 

@@ -10,9 +10,20 @@ from __future__ import annotations
 from docutils import nodes
 
 from studyguide.html.accessibility import AccessibleHTMLTranslator
+from studyguide.pdf import pagemap
 
 
 class PrintTranslator(AccessibleHTMLTranslator):
+    def starttag(self, node, tagname, suffix="\n", empty=False, **attributes):
+        """Each block's first tag names it, so the renderer can say which page it starts on."""
+        key = getattr(self.builder, "block_keys", {}).get(id(node))
+        if key is not None:
+            named = self.__dict__.setdefault("_named_blocks", set())
+            if key not in named:
+                named.add(key)
+                attributes[pagemap.ATTRIBUTE] = key
+        return super().starttag(node, tagname, suffix, empty, **attributes)
+
     def visit_start_of_file(self, node: nodes.Element) -> None:
         self.docnames.append(node["docname"])
         kind = self.builder.doc_kinds.get(node["docname"], "back")
