@@ -89,7 +89,10 @@ $(VENV)/axe/.installed: tools/axe/package.json tools/axe/package-lock.json
 	cd $(VENV)/axe && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
+# Lint and format first (ruff, configured in pyproject.toml): `ruff format .` fixes the format.
 test: test-deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 # The warm preview on http://127.0.0.1:8000/ (LIVE_PORT=...); PDF=1 also refreshes the PDF.

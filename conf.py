@@ -73,7 +73,9 @@ epub_author = author
 epub_publisher = author
 epub_copyright = copyright
 epub_description = studyguide_description
-epub_identifier = f"{studyguide_basename}-study-guide-{release.replace('.', '-')}"  # an XML name: NCX and OPF agree
+epub_identifier = (
+    f"{studyguide_basename}-study-guide-{release.replace('.', '-')}"  # an XML name: NCX and OPF agree
+)
 epub_uid = epub_identifier
 epub_scheme = "URN"
 epub_cover = ("_static/cover.png", "")

@@ -58,7 +58,7 @@ VENV = ROOT / ".venv"
 PROJECT = ("book", "exercises", "studyguide", "tools", "conf.py", "Makefile", "pyproject.toml")
 EDITED = "book/chapters/2-defences.md"
 PEER_EXTENSIONS = "myst_parser,sphinxcontrib.bibtex,studyguide,sphinx_simplepdf"
-GB = 1024 ** 3
+GB = 1024**3
 # (name, numerator, denominator, limit): every target of the issue, as a ratio in this run.
 TARGETS = [
     ("cold make / naive (time)", "ours.make-cold", "naive.total", 0.5),
@@ -96,7 +96,7 @@ class PeakRSS(threading.Thread):
                     stat = Path(f"/proc/{pid}/stat").read_text()
                 except OSError:
                     continue
-                fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) "
+                fields = stat[stat.rfind(")") + 2 :].split()  # after "pid (comm) "
                 if int(fields[3]) == self.sid:
                     total += int(fields[21]) * self.page
             self.peak = max(self.peak, total)
@@ -107,8 +107,9 @@ def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> d
     """Run one command in its own session; return seconds, peak bytes, exit code, output tail."""
     with tempfile.TemporaryFile("w+") as log:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
         sampler = PeakRSS(proc.pid)
         sampler.start()
         try:
@@ -121,8 +122,14 @@ def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> d
         sampler.join()
         log.seek(0)
         output = log.read()
-    return {"cmd": " ".join(cmd), "seconds": seconds, "peak_bytes": sampler.peak, "code": code,
-            "timed_out": timed_out, "output": clip(output)}
+    return {
+        "cmd": " ".join(cmd),
+        "seconds": seconds,
+        "peak_bytes": sampler.peak,
+        "code": code,
+        "timed_out": timed_out,
+        "output": clip(output),
+    }
 
 
 def clip(text: str, keep: int = 3000) -> str:
@@ -135,8 +142,14 @@ def limited(cmd: list[str], cwd: Path, env: dict, limit: float, hit: set) -> dic
     limit again (a lower bound), rather than spend the limit once more to learn nothing."""
     key = (str(cwd), tuple(cmd))
     if key in hit:
-        return {"cmd": " ".join(cmd), "seconds": limit, "peak_bytes": None, "code": 0,
-                "timed_out": True, "output": "skipped: hit the time limit in an earlier run"}
+        return {
+            "cmd": " ".join(cmd),
+            "seconds": limit,
+            "peak_bytes": None,
+            "code": 0,
+            "timed_out": True,
+            "output": "skipped: hit the time limit in an earlier run",
+        }
     result = run(cmd, cwd, env, limit)
     if result["timed_out"]:
         hit.add(key)
@@ -177,10 +190,11 @@ def scale_book(tree: Path, copies: int) -> None:
     chapters = [tree / "book" / f"{entry}.md" for entry in listed]  # in the toctree's order
     labels: set[str] = set()
     for path in chapters:
-        labels |= {a or b for a, b in re.findall(r"^\(([\w-]+)\)=$|^:name: ([\w-]+)$",
-                                                  path.read_text(), re.M)}
+        labels |= {
+            a or b for a, b in re.findall(r"^\(([\w-]+)\)=$|^:name: ([\w-]+)$", path.read_text(), re.M)
+        }
     labels.discard("")
-    label_re = re.compile(r"(?<![\w-])(%s)(?![\w-])" % "|".join(map(re.escape, sorted(labels))))
+    label_re = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(labels))) + r")(?![\w-])")
     toc = []
     for k in range(1, copies + 1):
         for path in chapters:
@@ -205,11 +219,29 @@ def naive(tree: Path, env: dict, limit: float, hit: set, weasyprint: bool = True
     shutil.rmtree(tree / "out", ignore_errors=True)
     shutil.rmtree(tree / "book/_figures", ignore_errors=True)
     bin_ = VENV / "bin"
-    steps = {b: run([str(bin_ / "sphinx-build"), "-q", "-b", b, "-c", ".", "-d", f"out/doctrees-{b}",
-                     "book", f"out/{b}"], tree, env) for b in ("html", "epub", "singlehtml")}
+    steps = {
+        b: run(
+            [
+                str(bin_ / "sphinx-build"),
+                "-q",
+                "-b",
+                b,
+                "-c",
+                ".",
+                "-d",
+                f"out/doctrees-{b}",
+                "book",
+                f"out/{b}",
+            ],
+            tree,
+            env,
+        )
+        for b in ("html", "epub", "singlehtml")
+    }
     if weasyprint:
-        steps["weasyprint"] = limited([str(bin_ / "weasyprint"), "out/singlehtml/index.html",
-                                       "out/naive.pdf"], tree, env, limit, hit)
+        steps["weasyprint"] = limited(
+            [str(bin_ / "weasyprint"), "out/singlehtml/index.html", "out/naive.pdf"], tree, env, limit, hit
+        )
     total = combine(steps.values())
     total["pages"] = pdf_pages(tree / "out/naive.pdf")
     return {"naive.total": total, **{f"naive.{k}": v for k, v in steps.items()}}
@@ -219,9 +251,26 @@ def peer(tree: Path, env: dict, limit: float, hit: set) -> dict:
     """sphinx-simplepdf, which logs a WeasyPrint failure and still exits 0: no PDF is a failure."""
     shutil.rmtree(tree / "out", ignore_errors=True)
     shutil.rmtree(tree / "book/_figures", ignore_errors=True)
-    result = limited([str(VENV / "bin/sphinx-build"), "-q", "-b", "simplepdf", "-c", ".", "-d",
-                      "out/doctrees-simplepdf", "-D", f"extensions={PEER_EXTENSIONS}", "book",
-                      "out/simplepdf"], tree, env, limit, hit)
+    result = limited(
+        [
+            str(VENV / "bin/sphinx-build"),
+            "-q",
+            "-b",
+            "simplepdf",
+            "-c",
+            ".",
+            "-d",
+            "out/doctrees-simplepdf",
+            "-D",
+            f"extensions={PEER_EXTENSIONS}",
+            "book",
+            "out/simplepdf",
+        ],
+        tree,
+        env,
+        limit,
+        hit,
+    )
     pdfs = sorted((tree / "out/simplepdf").glob("*.pdf"))
     result.update(inspect_pdf(pdfs[0], tree) if pdfs else {"pages": None})
     if not pdfs and result["code"] == 0 and not result["timed_out"]:
@@ -232,6 +281,7 @@ def peer(tree: Path, env: dict, limit: float, hit: set) -> dict:
 def ours(tree: Path, env: dict, cold_only: bool = False) -> dict:
     """``make`` as a user runs it: cold, unchanged, after an edit; and the cold single formats
     (``cold_only``: the cold ``make`` alone, for the 20x book's time and memory)."""
+
     def make(*args: str) -> dict:
         return run(["make", *args], tree, env)
 
@@ -261,10 +311,12 @@ def ours(tree: Path, env: dict, cold_only: bool = False) -> dict:
 
 def combine(results) -> dict:
     results = list(results)
-    return {"seconds": sum(r["seconds"] for r in results),
-            "peak_bytes": max((r["peak_bytes"] for r in results if r["peak_bytes"]), default=None),
-            "code": next((r["code"] for r in results if r["code"] != 0), 0),
-            "timed_out": any(r["timed_out"] for r in results)}
+    return {
+        "seconds": sum(r["seconds"] for r in results),
+        "peak_bytes": max((r["peak_bytes"] for r in results if r["peak_bytes"]), default=None),
+        "code": next((r["code"] for r in results if r["code"] != 0), 0),
+        "timed_out": any(r["timed_out"] for r in results),
+    }
 
 
 # -- Rivals: the tools an author would otherwise pick ---------------------------------------
@@ -303,6 +355,7 @@ def rival_sources(tree: Path) -> Path:
             if role.startswith("cite"):
                 return f"({text})"
             return shown
+
         return ROLE.sub(one, line)
 
     def convert(lines: list[str]) -> list[str]:
@@ -338,7 +391,9 @@ def rival_sources(tree: Path) -> Path:
             if name == "figure":
                 stem = Path(arg).stem
                 ident = f"{{#{options['name']}}}" if "name" in options else ""
-                result.append(f"![{roles(' '.join(b for b in body if b.strip()))}](figures/{stem}.svg){ident}")
+                result.append(
+                    f"![{roles(' '.join(b for b in body if b.strip()))}](figures/{stem}.svg){ident}"
+                )
             elif name == "objectives":
                 result += [f"- {roles(b.split(':', 1)[1].strip())}" for b in body if ":" in b]
             elif name == "exercises":
@@ -347,10 +402,14 @@ def rival_sources(tree: Path) -> Path:
                     result.append(f"{n}. {roles(' '.join(str(ex.get('prompt', '')).split()))}")
                     result += [f"    - {roles(str(c))}" for c in ex.get("choices", [])]
             else:
-                result += ["", f"**{roles(arg) or name.replace('-', ' ').capitalize()}**", ""] + convert(body) + [""]
+                result += (
+                    ["", f"**{roles(arg) or name.replace('-', ' ').capitalize()}**", ""]
+                    + convert(body)
+                    + [""]
+                )
         return result
 
-    doc = [f"---\ntitle: Stalin and Zhukov\n---\n"]
+    doc = ["---\ntitle: Stalin and Zhukov\n---\n"]
     for text in texts:
         doc += convert(text.splitlines()) + [""]
     (out / "book.md").write_text("\n".join(doc))
@@ -367,13 +426,15 @@ def draw_rival_figures(tree: Path, dest: Path) -> None:
 
     for stem, (module, _data) in INPUTS.items():
         with drawing():
-            importlib.import_module(f"studyguide.figures.{module}").render(tree / "book/figures",
-                                                                           dest / f"{stem}.svg")
+            importlib.import_module(f"studyguide.figures.{module}").render(
+                tree / "book/figures", dest / f"{stem}.svg"
+            )
 
 
 def pandoc() -> str | None:
     try:
         import pypandoc
+
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError):
         return None
@@ -384,12 +445,20 @@ def rival_typst(tree: Path, env: dict) -> dict:
     src = rival_sources(tree)
     if not pandoc():
         return {"rival.typst": skipped("pypandoc-binary is not installed (make bench installs it)")}
-    steps = [run([pandoc(), "book.md", "-s", "--toc", "-t", "typst", "-o", "book.typ"], src, env),
-             run([sys.executable, "-c", "import sys, typst; typst.compile('book.typ', output='book.pdf')"],
-                 src, env)]
+    steps = [
+        run([pandoc(), "book.md", "-s", "--toc", "-t", "typst", "-o", "book.typ"], src, env),
+        run(
+            [sys.executable, "-c", "import sys, typst; typst.compile('book.typ', output='book.pdf')"],
+            src,
+            env,
+        ),
+    ]
     result = combine(steps)
-    result.update(cmd=" && ".join(s["cmd"] for s in steps), output=steps[-1]["output"],
-                  **inspect_pdf(src / "book.pdf", tree))
+    result.update(
+        cmd=" && ".join(s["cmd"] for s in steps),
+        output=steps[-1]["output"],
+        **inspect_pdf(src / "book.pdf", tree),
+    )
     return {"rival.typst": result}
 
 
@@ -402,19 +471,47 @@ def rival_pagedjs(tree: Path, env: dict) -> dict:
     if not pandoc() or not cli.exists() or not chromium:
         return {"rival.pagedjs": skipped("needs pypandoc-binary, Chromium and `make bench`'s npm ci")}
     env = {**env, "PUPPETEER_EXECUTABLE_PATH": chromium, "PUPPETEER_SKIP_DOWNLOAD": "1"}
-    steps = [run([pandoc(), "book.md", "-s", "--toc", "-t", "html5", "--css", "print.css",
-                  "-o", "book.html"], src, env),
-             run([str(cli), "book.html", "-o", "book.pdf", "--outline-tags", "h1,h2",
-                  "--browserArgs", "--no-sandbox,--disable-gpu", "-t", "600000"], src, env)]
+    steps = [
+        run(
+            [pandoc(), "book.md", "-s", "--toc", "-t", "html5", "--css", "print.css", "-o", "book.html"],
+            src,
+            env,
+        ),
+        run(
+            [
+                str(cli),
+                "book.html",
+                "-o",
+                "book.pdf",
+                "--outline-tags",
+                "h1,h2",
+                "--browserArgs",
+                "--no-sandbox,--disable-gpu",
+                "-t",
+                "600000",
+            ],
+            src,
+            env,
+        ),
+    ]
     result = combine(steps)
-    result.update(cmd=" && ".join(s["cmd"] for s in steps), output=steps[-1]["output"],
-                  **inspect_pdf(src / "book.pdf", tree))
+    result.update(
+        cmd=" && ".join(s["cmd"] for s in steps),
+        output=steps[-1]["output"],
+        **inspect_pdf(src / "book.pdf", tree),
+    )
     return {"rival.pagedjs": result}
 
 
 def skipped(why: str) -> dict:
-    return {"cmd": "", "seconds": 0.0, "peak_bytes": None, "code": f"skipped: {why}",
-            "timed_out": False, "output": why}
+    return {
+        "cmd": "",
+        "seconds": 0.0,
+        "peak_bytes": None,
+        "code": f"skipped: {why}",
+        "timed_out": False,
+        "output": why,
+    }
 
 
 def inspect_pdf(path: Path, tree: Path) -> dict:
@@ -432,8 +529,10 @@ def inspect_pdf(path: Path, tree: Path) -> dict:
         if "/Dests" in pdf.Root:
             names |= {str(k).lstrip("/") for k in pdf.Root.Dests.keys()}
         with pdf.open_outline() as outline:
+
             def count(items) -> int:
                 return sum(1 + count(i.children) for i in items)
+
             bookmarks = count(outline.root)
         links = working = 0
         for page in pdf.pages:
@@ -451,19 +550,28 @@ def inspect_pdf(path: Path, tree: Path) -> dict:
                 else:
                     working += str(dest).lstrip("/") in names
         count_pages = len(pdf.pages)
-    titles = [re.search(r"^# (.+)$", p.read_text(), re.M)[1]
-              for p in sorted((tree / "book/chapters").glob("*.md"))[:4]]
+    titles = [
+        re.search(r"^# (.+)$", p.read_text(), re.M)[1]
+        for p in sorted((tree / "book/chapters").glob("*.md"))[:4]
+    ]
     contents_numbers = False
     try:
         from pypdf import PdfReader
 
         text = "\n".join((p.extract_text() or "") for p in PdfReader(path).pages[:10])
-        contents_numbers = sum(bool(re.search(rf"{re.escape(t)}[ .\u2026]*\d+\s*$", text, re.M))
-                               for t in titles) >= len(titles) - 1
+        contents_numbers = (
+            sum(bool(re.search(rf"{re.escape(t)}[ .\u2026]*\d+\s*$", text, re.M)) for t in titles)
+            >= len(titles) - 1
+        )
     except ImportError:
         pass
-    return {"pages": count_pages, "bookmarks": bookmarks, "links": links, "links_working": working,
-            "contents_page_numbers": contents_numbers}
+    return {
+        "pages": count_pages,
+        "bookmarks": bookmarks,
+        "links": links,
+        "links_working": working,
+        "contents_page_numbers": contents_numbers,
+    }
 
 
 # -- The warm preview: edit to visible in a browser ------------------------------------------
@@ -480,9 +588,15 @@ def preview(tree: Path, env: dict, edits: int) -> dict:
         return {"preview.chapter": skipped("needs Chromium and playwright (the [test] extra)")}
     shutil.rmtree(tree / "_build", ignore_errors=True)
     log = tempfile.TemporaryFile("w+")
-    proc = subprocess.Popen([str(VENV / "bin/python"), "-m", "studyguide.live", "--port", "0"], cwd=tree,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(VENV / "bin/python"), "-m", "studyguide.live", "--port", "0"],
+        cwd=tree,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines: list[str] = []
     seen: list[tuple[float, str]] = []  # when each line of the preview's log arrived
 
@@ -490,6 +604,7 @@ def preview(tree: Path, env: dict, edits: int) -> dict:
         for line in proc.stdout:
             lines.append(line)
             seen.append((time.perf_counter(), line))
+
     threading.Thread(target=read, daemon=True).start()
     rebuilds: dict[str, list[float]] = {}
 
@@ -510,11 +625,17 @@ def preview(tree: Path, env: dict, edits: int) -> dict:
         url = wait_log(r"serving (http://\S+)", 120)[1]
         started = time.perf_counter()
         wait_log(r"\[live\] rebuilt", 1800)
-        out["preview.first-build"] = {"seconds": time.perf_counter() - started, "peak_bytes": None,
-                                      "code": 0, "timed_out": False, "cmd": "python -m studyguide.live"}
+        out["preview.first-build"] = {
+            "seconds": time.perf_counter() - started,
+            "peak_bytes": None,
+            "code": 0,
+            "timed_out": False,
+            "cmd": "python -m studyguide.live",
+        }
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium,
-                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            browser = p.chromium.launch(
+                executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+            )
             page = browser.new_page()
 
             def visible(path: str, write, check: str, token: str) -> float:
@@ -534,46 +655,77 @@ def preview(tree: Path, env: dict, edits: int) -> dict:
                     except Exception:
                         pass  # navigating
                     time.sleep(0.005)
-                raise RuntimeError(f"preview: {token[:80]} never appeared on {path}:\n{''.join(lines)[-2000:]}")
+                raise RuntimeError(
+                    f"preview: {token[:80]} never appeared on {path}:\n{''.join(lines)[-2000:]}"
+                )
 
             def append(rel: str, old: str, new: str):
                 def write():
                     f = tree / rel
                     f.write_text(f.read_text().replace(old, new, 1))
+
                 return write
 
             in_body = "document.body.innerText.includes(t)"
-            in_image = ("(await Promise.all([...document.images].filter(i => i.src.endsWith('.svg'))"
-                        ".map(i => fetch(i.src, {cache: 'no-store'}).then(r => r.text()))))"
-                        ".some(s => s.length > 0 && s !== t)")
+            in_image = (
+                "(await Promise.all([...document.images].filter(i => i.src.endsWith('.svg'))"
+                ".map(i => fetch(i.src, {cache: 'no-store'}).then(r => r.text()))))"
+                ".some(s => s.length > 0 && s !== t)"
+            )
             kinds = {"preview.chapter": [], "preview.exercise": [], "preview.figure-data": []}
             for n in range(edits):
                 token = f"Benchmark sentence {n} {time.time_ns()}."
-                kinds["preview.chapter"].append(visible(
-                    "chapters/2-defences.html", append(EDITED, "\n```{exercises}", f"\n{token}\n\n```{{exercises}}"),
-                    in_body, token))
+                kinds["preview.chapter"].append(
+                    visible(
+                        "chapters/2-defences.html",
+                        append(EDITED, "\n```{exercises}", f"\n{token}\n\n```{{exercises}}"),
+                        in_body,
+                        token,
+                    )
+                )
                 token = f"Benchmark{n}x{time.time_ns() % 10**6}"
-                kinds["preview.exercise"].append(visible(
-                    "chapters/2-defences.html",
-                    append("exercises/2-defences.yaml", "    prompt: |\n      ", f"    prompt: |\n      {token} "),
-                    in_body, token))
+                kinds["preview.exercise"].append(
+                    visible(
+                        "chapters/2-defences.html",
+                        append(
+                            "exercises/2-defences.yaml",
+                            "    prompt: |\n      ",
+                            f"    prompt: |\n      {token} ",
+                        ),
+                        in_body,
+                        token,
+                    )
+                )
                 if n < max(1, edits // 2):  # each redraws a figure with matplotlib
                     # The labels are drawn as outlines: wait for a different picture.
                     before = (tree / "_build/live/html/_images/timeline.svg").read_text()
-                    kinds["preview.figure-data"].append(visible(
-                        "back/timeline.html",
-                        append("book/figures/timeline.yaml", "\n  label: ", f"\n  label: Edit {n} "),
-                        in_image, before))
+                    kinds["preview.figure-data"].append(
+                        visible(
+                            "back/timeline.html",
+                            append("book/figures/timeline.yaml", "\n  label: ", f"\n  label: Edit {n} "),
+                            in_image,
+                            before,
+                        )
+                    )
             browser.close()
         # Which share of each wait was the rebuild (until the preview logged it) and which
         # the page's reload: the visits alternate chapter, exercise, figure in that order.
         chapter_page = rebuilds.get("chapters/2-defences.html", [])
-        rebuild_times = {"preview.chapter": chapter_page[0::2], "preview.exercise": chapter_page[1::2],
-                         "preview.figure-data": rebuilds.get("back/timeline.html", [])}
+        rebuild_times = {
+            "preview.chapter": chapter_page[0::2],
+            "preview.exercise": chapter_page[1::2],
+            "preview.figure-data": rebuilds.get("back/timeline.html", []),
+        }
         for key, times in kinds.items():
-            out[key] = {"seconds": statistics.median(times), "all": times, "peak_bytes": None,
-                        "rebuilt_after": rebuild_times.get(key, []),
-                        "code": 0, "timed_out": False, "cmd": f"{len(times)} edit(s)"}
+            out[key] = {
+                "seconds": statistics.median(times),
+                "all": times,
+                "peak_bytes": None,
+                "rebuilt_after": rebuild_times.get(key, []),
+                "code": 0,
+                "timed_out": False,
+                "cmd": f"{len(times)} edit(s)",
+            }
     except Exception as err:  # a benchmark reports a broken contender, it does not stop
         out.setdefault("preview.chapter", {**skipped(str(err)), "code": "failed"})
     finally:
@@ -592,7 +744,8 @@ def summarise(runs: list[dict]) -> dict:
         summary[key] = {
             "seconds": statistics.median(r["seconds"] for r in rs),
             "peak_gb": statistics.median([r["peak_bytes"] for r in rs if r["peak_bytes"]] or [0]) / GB,
-            "pages": rs[0].get("pages"), "runs": len(rs),
+            "pages": rs[0].get("pages"),
+            "runs": len(rs),
             "failed": [str(r["code"]) for r in rs if r["code"] != 0 and not r["timed_out"]],
             "timed_out": any(r["timed_out"] for r in rs),
             "sphinx_started": any(r.get("sphinx_started") for r in rs),
@@ -608,22 +761,48 @@ def verdicts(size: str, s: dict, one_x: dict | None) -> list[dict]:
     rows = []
 
     def row(name: str, ratio: float, limit: float, bound: bool = False, failed: bool = False) -> None:
-        verdict = ("FAIL" if failed else "-" if limit is None else "PASS" if ratio <= limit
-                   else "?" if bound else "MISS")
-        rows.append({"book": size, "target": name, "ratio": ratio, "upper_bound": bound,
-                     "limit": limit, "verdict": verdict})
+        verdict = (
+            "FAIL"
+            if failed
+            else "-"
+            if limit is None
+            else "PASS"
+            if ratio <= limit
+            else "?"
+            if bound
+            else "MISS"
+        )
+        rows.append(
+            {
+                "book": size,
+                "target": name,
+                "ratio": ratio,
+                "upper_bound": bound,
+                "limit": limit,
+                "verdict": verdict,
+            }
+        )
 
     for name, num, den, limit in TARGETS:
         if den == "naive.total" and "naive.weasyprint" not in s:
             continue  # --quick: the naive build made no PDF, so it is no yardstick for make
         if num in s and den in s and s[den]["seconds"] > 0:
             sphinx = num == "ours.make-noop" and s[num]["sphinx_started"]
-            row(name + (" (Sphinx started!)" if sphinx else ""), s[num]["seconds"] / s[den]["seconds"],
-                limit, s[den]["timed_out"], bool(s[num]["failed"] or s[den]["failed"]) or sphinx)
+            row(
+                name + (" (Sphinx started!)" if sphinx else ""),
+                s[num]["seconds"] / s[den]["seconds"],
+                limit,
+                s[den]["timed_out"],
+                bool(s[num]["failed"] or s[den]["failed"]) or sphinx,
+            )
     cold = s.get("ours.make-cold")
     if cold and one_x and size != "1x":
-        row(f"cold make {size} / cold make 1x (time)",
-            cold["seconds"] / one_x["ours.make-cold"]["seconds"], 20.0, failed=bool(cold["failed"]))
+        row(
+            f"cold make {size} / cold make 1x (time)",
+            cold["seconds"] / one_x["ours.make-cold"]["seconds"],
+            20.0,
+            failed=bool(cold["failed"]),
+        )
     if cold and size != "1x":
         row(f"cold make {size}: peak memory, GB", cold["peak_gb"], 0.8, failed=bool(cold["failed"]))
     for name, key in PREVIEW_TARGETS:
@@ -640,63 +819,103 @@ def print_report(results: dict, rows: list[dict]) -> None:
         def ratio(m: dict, base: dict | None, key: str) -> str:
             if not base or not base[key] or not m[key]:
                 return f"{'-':>7}"
-            return f"{'<=' if base.get('timed_out') and key == 'seconds' else ''}{m[key] / base[key]:.2f}".rjust(7)
+            return (
+                f"{'<=' if base.get('timed_out') and key == 'seconds' else ''}{m[key] / base[key]:.2f}".rjust(
+                    7
+                )
+            )
 
         print(f"\n{size} book: median of {max(m['runs'] for m in s.values())} run(s)")
-        print(f"  {'measurement':<22}{'wall s':>9}{'/naive':>7}{'/peer':>7}{'peak GB':>9}{'/naive':>7}"
-              f"{'pages':>7}{'/naive':>7}{'/peer':>7}  note")
+        print(
+            f"  {'measurement':<22}{'wall s':>9}{'/naive':>7}{'/peer':>7}{'peak GB':>9}{'/naive':>7}"
+            f"{'pages':>7}{'/naive':>7}{'/peer':>7}  note"
+        )
         for key, m in s.items():
             pdf = key in ("ours.make-cold", "ours.make-pdf-cold")
-            note = "; ".join(filter(None, ["FAILED: " + ", ".join(m["failed"]) if m["failed"] else "",
-                                           "stopped at the time limit" if m["timed_out"] else "",
-                                           "Sphinx started" if m["sphinx_started"] else ""]))
-            print(f"  {key:<22}{'>=' if m['timed_out'] else '  '}{m['seconds']:7.1f}"
-                  f"{ratio(m, naive_, 'seconds')}{ratio(m, peer_ if pdf else None, 'seconds')}"
-                  f"{m['peak_gb']:9.2f}{ratio(m, naive_, 'peak_gb')}{m['pages'] or '-':>7}"
-                  f"{ratio(m, naive_, 'pages')}{ratio(m, peer_ if pdf else None, 'pages')}  {note}")
+            note = "; ".join(
+                filter(
+                    None,
+                    [
+                        "FAILED: " + ", ".join(m["failed"]) if m["failed"] else "",
+                        "stopped at the time limit" if m["timed_out"] else "",
+                        "Sphinx started" if m["sphinx_started"] else "",
+                    ],
+                )
+            )
+            print(
+                f"  {key:<22}{'>=' if m['timed_out'] else '  '}{m['seconds']:7.1f}"
+                f"{ratio(m, naive_, 'seconds')}{ratio(m, peer_ if pdf else None, 'seconds')}"
+                f"{m['peak_gb']:9.2f}{ratio(m, naive_, 'peak_gb')}{m['pages'] or '-':>7}"
+                f"{ratio(m, naive_, 'pages')}{ratio(m, peer_ if pdf else None, 'pages')}  {note}"
+            )
     for size, s in results.items():
         pdfs = {k: m for k, m in s.items() if "bookmarks" in m}
         ours_pdf = s.get("ours.make-pdf-cold")
         if pdfs:
             print(f"\n{size} book, the PDFs side by side (same chapters for the rivals):")
-            print(f"  {'PDF':<22}{'wall s':>9}{'ours/it':>9}{'pages':>7}{'s/page':>8}{'contents p.':>13}"
-                  f"{'bookmarks':>11}{'links ok/all':>14}")
+            print(
+                f"  {'PDF':<22}{'wall s':>9}{'ours/it':>9}{'pages':>7}{'s/page':>8}{'contents p.':>13}"
+                f"{'bookmarks':>11}{'links ok/all':>14}"
+            )
             for key, m in pdfs.items():
                 mine = f"{ours_pdf['seconds'] / m['seconds']:.2f}" if ours_pdf and m["seconds"] else "-"
                 per_page = f"{m['seconds'] / m['pages']:.2f}" if m["pages"] else "-"
-                print(f"  {key:<22}{m['seconds']:9.1f}{mine:>9}{m['pages'] or '-':>7}{per_page:>8}"
-                      f"{'yes' if m.get('contents_page_numbers') else 'no':>13}{m.get('bookmarks', 0):>11}"
-                      f"{str(m.get('links_working', 0)) + '/' + str(m.get('links', 0)):>14}")
+                print(
+                    f"  {key:<22}{m['seconds']:9.1f}{mine:>9}{m['pages'] or '-':>7}{per_page:>8}"
+                    f"{'yes' if m.get('contents_page_numbers') else 'no':>13}{m.get('bookmarks', 0):>11}"
+                    f"{str(m.get('links_working', 0)) + '/' + str(m.get('links', 0)):>14}"
+                )
         previews = {k: m for k, m in s.items() if k.startswith("preview.") and "all" in m}
         if previews:
-            print(f"\n{size} book, the warm preview: seconds from saving a file to its text on the "
-                  "open page (Chromium)")
+            print(
+                f"\n{size} book, the warm preview: seconds from saving a file to its text on the "
+                "open page (Chromium)"
+            )
             for key, m in previews.items():
-                print(f"  {key:<22} median {m['seconds']:.2f}  all: "
-                      + ", ".join(f"{t:.2f}" for t in m["all"])
-                      + ("  (rebuilt after: " + ", ".join(f"{t:.2f}" for t in m["rebuilt_after"]) + ")"
-                         if m.get("rebuilt_after") else ""))
+                print(
+                    f"  {key:<22} median {m['seconds']:.2f}  all: "
+                    + ", ".join(f"{t:.2f}" for t in m["all"])
+                    + (
+                        "  (rebuilt after: " + ", ".join(f"{t:.2f}" for t in m["rebuilt_after"]) + ")"
+                        if m.get("rebuilt_after")
+                        else ""
+                    )
+                )
     print(f"\n  {'book':<5}{'target':<46}{'ratio':>9}{'limit':>7}  verdict")
     for r in rows:
-        print(f"  {r['book']:<5}{r['target']:<46}{'<=' if r['upper_bound'] else '':>2}{r['ratio']:7.3f}"
-              f"{'' if r['limit'] is None else format(r['limit'], '7.2f'):>7}  {r['verdict']}")
+        print(
+            f"  {r['book']:<5}{r['target']:<46}{'<=' if r['upper_bound'] else '':>2}{r['ratio']:7.3f}"
+            f"{'' if r['limit'] is None else format(r['limit'], '7.2f'):>7}  {r['verdict']}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="runs of the 1x book (median shown)")
     parser.add_argument("--runs-20x", type=int, default=1, help="runs of the 20x book")
-    parser.add_argument("--quick", action="store_true",
-                        help="1 run of the 1x book only, without the naive WeasyPrint step and "
-                             "sphinx-simplepdf (about 3 minutes on an idle machine)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1 run of the 1x book only, without the naive WeasyPrint step and "
+        "sphinx-simplepdf (about 3 minutes on an idle machine)",
+    )
     parser.add_argument("--only", choices=("1x", "20x"))
-    parser.add_argument("--limit", type=float, default=60,
-                        help="seconds after which the naive weasyprint step or the peer is stopped "
-                             "and counted as 'at least' this long")
-    parser.add_argument("--preview-edits", type=int, default=None,
-                        help="edits timed in the warm preview, per kind (default 5; 3 with --quick)")
-    parser.add_argument("--no-20x-build", action="store_true",
-                        help="20x book: time the preview only, not the cold make")
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=60,
+        help="seconds after which the naive weasyprint step or the peer is stopped "
+        "and counted as 'at least' this long",
+    )
+    parser.add_argument(
+        "--preview-edits",
+        type=int,
+        default=None,
+        help="edits timed in the warm preview, per kind (default 5; 3 with --quick)",
+    )
+    parser.add_argument(
+        "--no-20x-build", action="store_true", help="20x book: time the preview only, not the cold make"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     sizes = {"1x": (1, 1 if args.quick else args.runs), "20x": (20, args.runs_20x)}
@@ -707,8 +926,12 @@ def main(argv: list[str] | None = None) -> int:
     edits = args.preview_edits or (3 if args.quick else 5)
 
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    env.update(PATH=f"{VENV / 'bin'}:{env.get('PATH', '')}", EDITION="student", PAPER="a4",
-               SOURCE_DATE_EPOCH=env.get("SOURCE_DATE_EPOCH") or str(int((ROOT / "conf.py").stat().st_mtime)))
+    env.update(
+        PATH=f"{VENV / 'bin'}:{env.get('PATH', '')}",
+        EDITION="student",
+        PAPER="a4",
+        SOURCE_DATE_EPOCH=env.get("SOURCE_DATE_EPOCH") or str(int((ROOT / "conf.py").stat().st_mtime)),
+    )
     tmp = Path(tempfile.mkdtemp(prefix="studyguide-bench-"))
     results, raw, rows = {}, {}, []
     started = time.perf_counter()
@@ -746,13 +969,22 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\nThe benchmark took {time.perf_counter() - started:.0f}s (load average now "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores).")
-    report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                          "load_average_at_end": os.getloadavg(),
-                          "platform": platform.platform()},
-              "source_date_epoch": env["SOURCE_DATE_EPOCH"], "summary": results, "targets": rows,
-              "runs": raw}
+    print(
+        f"\nThe benchmark took {time.perf_counter() - started:.0f}s (load average now "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)."
+    )
+    report = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_average_at_end": os.getloadavg(),
+            "platform": platform.platform(),
+        },
+        "source_date_epoch": env["SOURCE_DATE_EPOCH"],
+        "summary": results,
+        "targets": rows,
+        "runs": raw,
+    }
     (ROOT / "_build").mkdir(exist_ok=True)
     (ROOT / "_build/bench.json").write_text(json.dumps(report, indent=1, default=str))
     print_report(results, rows)  # (after the raw numbers are saved)

@@ -133,16 +133,38 @@ class Driver:
         base = self.variant / builder
         warnings, manifest = base.with_suffix(".warnings"), base.with_suffix(".json")
         manifest.unlink(missing_ok=True)
-        cmd = [sys.executable, "-m", "studyguide.run_sphinx", "--builder", builder,
-               "--source", str(self.args.source), "--confdir", str(self.args.root), "--doctrees", str(self.doctrees),
-               "--out", str(base), "--warnings", str(warnings), "--manifest", str(manifest)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "studyguide.run_sphinx",
+            "--builder",
+            builder,
+            "--source",
+            str(self.args.source),
+            "--confdir",
+            str(self.args.root),
+            "--doctrees",
+            str(self.doctrees),
+            "--out",
+            str(base),
+            "--warnings",
+            str(warnings),
+            "--manifest",
+            str(manifest),
+        ]
         if parsed_fd is not None:
             cmd += ["--parsed-fd", str(parsed_fd), "--changed", str(self.work / "changed.json")]
         if not self.args.quiet:
             cmd += ["--label", builder]
         env = {**os.environ, "EDITION": self.args.edition, "PAPER": self.args.paper}
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, process_group=0,
-                                preexec_fn=die_with_parent, pass_fds=() if parsed_fd is None else (parsed_fd,))
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            process_group=0,
+            preexec_fn=die_with_parent,
+            pass_fds=() if parsed_fd is None else (parsed_fd,),
+        )
         self.children.append(proc)
         return proc, warnings, manifest
 
@@ -172,8 +194,10 @@ class Driver:
         self.report(warning_files, failed=True)
         # The saved parse of bad sources would hide their problems from the next run.
         (self.doctrees / "environment.pickle").unlink(missing_ok=True)
-        print(f"\nBuild failed ({', '.join(formats)}); the previous outputs in {self.root} are unchanged.",
-              file=sys.stderr)
+        print(
+            f"\nBuild failed ({', '.join(formats)}); the previous outputs in {self.root} are unchanged.",
+            file=sys.stderr,
+        )
         return 1
 
     # -- the build -------------------------------------------------------------------------
@@ -182,28 +206,46 @@ class Driver:
         source = self.args.source
         root = self.args.root
         chosen = [Path(os.environ[name]) for name in ("QUIZ", "ERRATA_PAGES") if os.environ.get(name)]
-        return [root / "conf.py", ROOT / "pyproject.toml", ROOT / "studyguide", source,
-                source.parent / "exercises", *chosen]
+        return [
+            root / "conf.py",
+            ROOT / "pyproject.toml",
+            ROOT / "studyguide",
+            source,
+            source.parent / "exercises",
+            *chosen,
+        ]
 
     def run(self) -> int:
         args = self.args
         # The commit and the edition tags are sources too: the edition stamp and the revision
         # history print them.
-        key = json.dumps([str(args.source.resolve()), args.edition, args.paper, os.environ["SOURCE_DATE_EPOCH"],
-                          os.environ[identity.ENV], identity.edition_tags(args.source),
-                          {name: os.environ.get(name, "") for name in CHOICES}])
+        key = json.dumps(
+            [
+                str(args.source.resolve()),
+                args.edition,
+                args.paper,
+                os.environ["SOURCE_DATE_EPOCH"],
+                os.environ[identity.ENV],
+                identity.edition_tags(args.source),
+                {name: os.environ.get(name, "") for name in CHOICES},
+            ]
+        )
         manifest = self.gens.manifest()
         files = scan(self.inputs(), manifest.get("inputs", []))
         sources = digest(files, key)
         targets = {fmt: self.target(fmt) for fmt in args.formats}
         published = manifest["targets"]
-        if all(published.get(t, {}).get("digest") == sources and self.gens.target_path(t)
-               for t in targets.values()):
+        if all(
+            published.get(t, {}).get("digest") == sources and self.gens.target_path(t)
+            for t in targets.values()
+        ):
             self.gens.link_entries()
             self.say(f"Up to date: {', '.join(targets.values())} (the sources have not changed).")
             return 0
 
-        self.say(f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}")
+        self.say(
+            f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}"
+        )
         self.variant.mkdir(parents=True, exist_ok=True)
         # Sphinx rereads a file when its mtime is newer than its last reading; tell it also
         # which files changed content since the last good build, whatever their mtime says.
@@ -232,8 +274,9 @@ class Driver:
             if codes["pdf"] == 0:
                 writers.update({fmt: self.start(fmt) for fmt in after_pdf})
         codes.update({fmt: proc.wait() for fmt, (proc, _, _) in writers.items()})
-        failed = [fmt for fmt, code in codes.items() if code != 0] or \
-            [fmt for fmt in args.formats if fmt not in writers]
+        failed = [fmt for fmt, code in codes.items() if code != 0] or [
+            fmt for fmt in args.formats if fmt not in writers
+        ]
         warning_files = [w for _, w, _ in writers.values()]
         if failed:
             return self.fail(failed, warning_files)
@@ -292,16 +335,24 @@ def prepare(root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("formats", nargs="+", choices=FORMATS)
-    parser.add_argument("--root", type=Path, default=None,
-                        help="the guide's folder, holding its conf.py (default: the working "
-                             "directory if it has one, else this repository)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="the guide's folder, holding its conf.py (default: the working "
+        "directory if it has one, else this repository)",
+    )
     parser.add_argument("--source", type=Path, default=None, help="default: ROOT/book")
     parser.add_argument("--build-dir", type=Path, default=None, help="default: ROOT/_build")
     parser.add_argument("--edition", default=os.environ.get("EDITION", "student"))
     parser.add_argument("--paper", default=os.environ.get("PAPER", "a4"))
     parser.add_argument("--quiet", action="store_true")
-    parser.add_argument("--quiz", type=Path, default=os.environ.get("QUIZ") or None,
-                        help="the quiz file the quiz format writes (default: $QUIZ)")
+    parser.add_argument(
+        "--quiz",
+        type=Path,
+        default=os.environ.get("QUIZ") or None,
+        help="the quiz file the quiz format writes (default: $QUIZ)",
+    )
     args = parser.parse_args(argv)
     if "quiz" in args.formats and not args.quiz:
         parser.error("the quiz format needs a quiz file: --quiz quizzes/<name>.yaml (make quiz QUIZ=...)")
@@ -337,9 +388,13 @@ def main(argv: list[str] | None = None) -> int:
             driver.stop_children()
         name = signal.Signals(stop.signum).name
         published = driver is not None and driver.switched
-        print(f"Interrupted ({name}); the previous build in {args.build_dir} is unchanged."
-              if not published else f"Interrupted ({name}) after publishing the new build.",
-              file=sys.stderr, flush=True)
+        print(
+            f"Interrupted ({name}); the previous build in {args.build_dir} is unchanged."
+            if not published
+            else f"Interrupted ({name}) after publishing the new build.",
+            file=sys.stderr,
+            flush=True,
+        )
         return 128 + stop.signum
     finally:
         if driver:

@@ -27,8 +27,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from studyguide.exercises import nodes as ex
-
 SERIF, SANS = "Noto Serif", "Noto Sans"
 LETTERS = "ABCDEFGHIJ"
 RASTER = (".png", ".jpg", ".jpeg", ".gif")
@@ -40,6 +38,7 @@ TEXT_WIDTH = Mm(170)  # A4 less the margins (a Letter page is wider)
 @dataclass(frozen=True)
 class Head:
     """The sheet's furniture, as its PDF template prints it."""
+
     book: str  # "Stalin and Zhukov: a study guide"
     title: str  # "Chapter 1: The alliance"
     kind: str  # "Review exercises"
@@ -165,8 +164,11 @@ class DocxTranslator(nodes.NodeVisitor):
 
     # -- blocks --------------------------------------------------------------------------
 
-    def visit_document(self, node): pass
-    def depart_document(self, node): pass
+    def visit_document(self, node):
+        pass
+
+    def depart_document(self, node):
+        pass
 
     def visit_paragraph(self, node):
         self.paragraph()
@@ -179,7 +181,8 @@ class DocxTranslator(nodes.NodeVisitor):
         if text:
             self.run(text)
 
-    def depart_Text(self, node): pass
+    def depart_Text(self, node):
+        pass
 
     def visit_block_quote(self, node):
         self.block("Source Quote")
@@ -231,7 +234,7 @@ class DocxTranslator(nodes.NodeVisitor):
     def visit_image(self, node):
         uri = node.get("uri", "")
         path = (self.srcdir / uri).resolve()
-        if (path.suffix.lower() in RASTER and path.is_relative_to(self.srcdir) and path.is_file()):
+        if path.suffix.lower() in RASTER and path.is_relative_to(self.srcdir) and path.is_file():
             para = self.containers[-1].add_paragraph()
             picture = para.add_run().add_picture(str(path))
             if picture.width > TEXT_WIDTH:  # never wider than the text
@@ -300,8 +303,11 @@ class DocxTranslator(nodes.NodeVisitor):
 
     # -- exercises -----------------------------------------------------------------------
 
-    def visit_exercise(self, node): pass
-    def depart_exercise(self, node): pass
+    def visit_exercise(self, node):
+        pass
+
+    def depart_exercise(self, node):
+        pass
 
     def visit_exercise_title(self, node):
         para = self.paragraph("Exercise Title", node.get("number_label", "Exercise"))
@@ -318,16 +324,14 @@ class DocxTranslator(nodes.NodeVisitor):
         raise nodes.SkipNode
 
     def visit_exercise_ordering(self, node):
-        self.paragraph("Paper Instruction",
-                       f"Number the events from 1 (earliest) to {len(node['shown'])}.")
+        self.paragraph("Paper Instruction", f"Number the events from 1 (earliest) to {len(node['shown'])}.")
         for event in node["shown"]:
             self.paragraph("Choice", f"____  {event}")
         self.para = None
         raise nodes.SkipNode
 
     def visit_exercise_matching(self, node):
-        self.paragraph("Paper Instruction",
-                       "Write the letter of the matching item next to each number.")
+        self.paragraph("Paper Instruction", "Write the letter of the matching item next to each number.")
         left, right = node["left"], node["right"]
         table = self.containers[-1].add_table(rows=max(len(left), len(right)), cols=2)
         for i, row in enumerate(table.rows):
@@ -348,18 +352,23 @@ class DocxTranslator(nodes.NodeVisitor):
         self.paragraph("Part Title", "Hint")
         self.para = None
 
-    def depart_exercise_hint(self, node): pass
+    def depart_exercise_hint(self, node):
+        pass
 
     def visit_exercise_solution(self, node):
         self.paragraph("Part Title", "Solution")
         self.para = None
 
-    def depart_exercise_solution(self, node): pass
+    def depart_exercise_solution(self, node):
+        pass
 
     # -- anything else: its content ------------------------------------------------------
 
-    def unknown_visit(self, node): pass
-    def unknown_departure(self, node): pass
+    def unknown_visit(self, node):
+        pass
+
+    def unknown_departure(self, node):
+        pass
 
 
 def _fields(out) -> None:
@@ -391,7 +400,7 @@ def sheet_docx(tree: nodes.document, head: Head, srcdir: Path, paper: str = "a4"
     section.page_width, section.page_height = PAGES[paper]
     section.left_margin = section.right_margin = MARGIN
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
-    when = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).replace(tzinfo=None)
+    when = datetime.datetime.fromtimestamp(epoch, datetime.UTC).replace(tzinfo=None)
     props = out.core_properties
     props.title, props.author, props.created, props.modified = head.title, head.author, when, when
     props.last_modified_by, props.revision = head.author, 1

@@ -53,8 +53,7 @@ class Edition:
     downloads: tuple[str, ...] = ("pdf",)  # files its web edition offers, in menu order
 
 
-WEB = Format(interactive=True, reflowable=True, downloads=True, marks_revisions=True,
-             reader_aids=True)
+WEB = Format(interactive=True, reflowable=True, downloads=True, marks_revisions=True, reader_aids=True)
 PAPER = Format()  # also any builder not listed (text, LaTeX...), as exercises draw nothing there
 FORMATS: dict[str, Format] = {
     "html": WEB,
@@ -72,11 +71,15 @@ FORMATS: dict[str, Format] = {
 
 EDITIONS: dict[str, Edition] = {
     "student": Edition(
-        "student", "the student edition", shows=frozenset({MARKING_GUIDANCE}),
+        "student",
+        "the student edition",
+        shows=frozenset({MARKING_GUIDANCE}),
         downloads=("pdf", "epub"),  # the EPUB is the student's book
     ),
     "instructor": Edition(
-        "instructor", "the instructor edition", solutions_inline=True,
+        "instructor",
+        "the instructor edition",
+        solutions_inline=True,
         shows=frozenset({TEACHING_NOTES, MARKING_GUIDANCE, OBJECTIVES_MAP}),
     ),
 }

@@ -25,8 +25,7 @@ UNVERSIONED = "unversioned"
 
 def _git(path: Path, *args: str) -> str | None:
     try:
-        proc = subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True,
-                              timeout=30)
+        proc = subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None  # no git on this machine
     return proc.stdout.strip() if proc.returncode == 0 else None

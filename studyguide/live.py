@@ -91,8 +91,14 @@ class State:
             self.changed.notify_all()
 
     def snapshot(self) -> tuple[int, str]:
-        return self.version, json.dumps({"status": self.status, "problems": self.problems,
-                                         "built_at": self.built_at, "version": self.version})
+        return self.version, json.dumps(
+            {
+                "status": self.status,
+                "problems": self.problems,
+                "built_at": self.built_at,
+                "version": self.version,
+            }
+        )
 
     def wait(self, seen: int, timeout: float) -> tuple[int, str] | None:
         with self.changed:
@@ -129,8 +135,16 @@ class Preview:
     def _create(self, warnings: Warnings):
         from sphinx.application import Sphinx
 
-        app = Sphinx(self.source, self.root, self.work / "html", self.work / "doctrees", "html",
-                     status=None, warning=warnings, freshenv=False)
+        app = Sphinx(
+            self.source,
+            self.root,
+            self.work / "html",
+            self.work / "doctrees",
+            "html",
+            status=None,
+            warning=warnings,
+            freshenv=False,
+        )
         app.add_js_file(None, body=CLIENT, priority=900)
         app.connect("env-before-read-docs", self.before_reading)
         app.connect("env-get-updated", self.remember_doctrees, priority=100)
@@ -266,13 +280,17 @@ class Preview:
         self.problems = problems
         if problems:
             self.redo |= set(self.reading) | self.located(problems)
-            print(f"[live] {len(problems)} problem(s) after {took:.2f}s; still showing the last "
-                  "good build:\n  " + "\n  ".join(problems), flush=True)
+            print(
+                f"[live] {len(problems)} problem(s) after {took:.2f}s; still showing the last "
+                "good build:\n  " + "\n  ".join(problems),
+                flush=True,
+            )
             return False
         self.redo = set()
         copied = self.sync()
-        print(f"[live] rebuilt in {took:.2f}s ({len(self.reading)} read, {copied} file(s) "
-              "updated)", flush=True)
+        print(
+            f"[live] rebuilt in {took:.2f}s ({len(self.reading)} read, {copied} file(s) updated)", flush=True
+        )
         if self.pdf:
             self.refresh_pdf()
         return True
@@ -324,8 +342,19 @@ class Preview:
             self.pdf_thread.start()
 
     def _render_pdf(self) -> None:
-        cmd = [sys.executable, "-m", "studyguide.build", "pdf", "--quiet", "--root", str(self.root),
-               "--source", str(self.source), "--build-dir", str(self.print_dir)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "studyguide.build",
+            "pdf",
+            "--quiet",
+            "--root",
+            str(self.root),
+            "--source",
+            str(self.source),
+            "--build-dir",
+            str(self.print_dir),
+        ]
         while True:
             with self.pdf_lock:
                 if not self.pdf_wanted:
@@ -337,8 +366,11 @@ class Preview:
             if proc.returncode == 0:
                 print(f"[live] print preview refreshed in {took:.1f}s", flush=True)
             else:
-                print(f"[live] print preview failed after {took:.1f}s (the last good PDF is kept):\n"
-                      f"{(proc.stdout + proc.stderr).strip()[-2000:]}", flush=True)
+                print(
+                    f"[live] print preview failed after {took:.1f}s (the last good PDF is kept):\n"
+                    f"{(proc.stdout + proc.stderr).strip()[-2000:]}",
+                    flush=True,
+                )
 
 
 def describe(err: BaseException) -> str:
@@ -389,7 +421,7 @@ def handler_for(preview: Preview, state: State):
             if path == EVENTS:
                 return self.events()
             if path.startswith(PDF_PREFIX):
-                return self.pdf(path[len(PDF_PREFIX):])
+                return self.pdf(path[len(PDF_PREFIX) :])
             if self.changing():
                 del self.headers["If-Modified-Since"]
             super().do_GET()
@@ -462,12 +494,20 @@ def watch(preview: Preview, state: State) -> None:
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # we say what changed
 
     watched = preview.watched()
-    for changes in watch_files(*watched, watch_filter=lambda _change, p: relevant(p, watched),
-                               step=20, stop_event=stopping, debug=False):
+    for changes in watch_files(
+        *watched,
+        watch_filter=lambda _change, p: relevant(p, watched),
+        step=20,
+        stop_event=stopping,
+        debug=False,
+    ):
         names = sorted({Path(p).name for _c, p in changes})
         if any(Path(p) == preview.root / "conf.py" or Path(p).is_relative_to(CODE) for _c, p in changes):
-            print(f"[live] {', '.join(names)} changed: the configuration or the extensions; "
-                  "starting a fresh preview", flush=True)
+            print(
+                f"[live] {', '.join(names)} changed: the configuration or the extensions; "
+                "starting a fresh preview",
+                flush=True,
+            )
             os.execv(sys.executable, [sys.executable, "-m", "studyguide.live", *sys.argv[1:]])
         print(f"[live] changed: {', '.join(names)}", flush=True)
         state.publish("building", state.problems)
@@ -496,8 +536,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[live] serving {url} (building {source} ...)", flush=True)
     if args.pdf:
         print(f"[live] print preview: {url}{PDF_PREFIX[1:]}<book>.pdf after each good build", flush=True)
-    builder = threading.Thread(target=first_then_watch, args=(preview, state), daemon=True,
-                               name="live-builder")
+    builder = threading.Thread(
+        target=first_then_watch, args=(preview, state), daemon=True, name="live-builder"
+    )
     builder.start()
     try:
         while builder.is_alive():

@@ -26,8 +26,11 @@ class BuildLock:
         except BlockingIOError:
             self.file.seek(0)
             holder = self.file.read().strip() or "unknown"
-            print(f"Another build is running in {self.path.parent.parent} (pid {holder}); waiting...",
-                  file=sys.stderr, flush=True)
+            print(
+                f"Another build is running in {self.path.parent.parent} (pid {holder}); waiting...",
+                file=sys.stderr,
+                flush=True,
+            )
             fcntl.flock(self.file, fcntl.LOCK_EX)
         self.file.seek(0)
         self.file.truncate()

@@ -135,8 +135,14 @@ class NewGeneration:
 
     def switch(self) -> Path:
         """Make this generation the published one: one rename of the ``current`` link."""
-        (self.dir / MANIFEST).write_text(json.dumps(
-            {"targets": self.targets, "inputs": self.inputs, "files": self.files}, indent=1, sort_keys=True), encoding="utf-8")
+        (self.dir / MANIFEST).write_text(
+            json.dumps(
+                {"targets": self.targets, "inputs": self.inputs, "files": self.files},
+                indent=1,
+                sort_keys=True,
+            ),
+            encoding="utf-8",
+        )
         final = self.gens.gens / str(self.number)
         self.dir.rename(final)
         tmp = self.gens.root / "current.tmp"

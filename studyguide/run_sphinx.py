@@ -36,7 +36,9 @@ import sys
 import traceback
 from pathlib import Path
 
-PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*\d+%\] (\S+)|pages laid out|: \d+ pages|drawing figure|rendering")
+PROGRESS = re.compile(
+    r"^(reading sources|writing output)\.\.\. \[\s*\d+%\] (\S+)|pages laid out|: \d+ pages|drawing figure|rendering"
+)
 
 
 class Progress(io.TextIOBase):
@@ -77,8 +79,16 @@ def navigation(env) -> str:
     digest = hashlib.sha256()
     for docname in sorted(env.all_docs):
         title, toc = env.titles.get(docname), env.tocs.get(docname)
-        digest.update(repr((docname, title.astext() if title else "", toc.astext() if toc else "",
-                            env.toctree_includes.get(docname, []))).encode())
+        digest.update(
+            repr(
+                (
+                    docname,
+                    title.astext() if title else "",
+                    toc.astext() if toc else "",
+                    env.toctree_includes.get(docname, []),
+                )
+            ).encode()
+        )
     return digest.hexdigest()
 
 
@@ -163,7 +173,7 @@ def reread_changed(changed_list: str):
 def inputs(app) -> list[str]:
     """Files the parse read besides the source folder's (bibliographies, included files)."""
     found = set()
-    for docname, deps in app.env.dependencies.items():
+    for deps in app.env.dependencies.values():
         for dep in deps:
             found.add(str((Path(app.srcdir) / dep).resolve()))
     for bib in getattr(app.config, "bibtex_bibfiles", None) or ():
@@ -203,8 +213,16 @@ def run(args) -> int:
     with open(args.warnings, "w", encoding="utf-8") as warnings:
         try:
             with patch_docutils(args.confdir), docutils_namespace():
-                app = Sphinx(args.source, args.confdir, args.out, args.doctrees, args.builder,
-                             status=status, warning=warnings, warningiserror=True)
+                app = Sphinx(
+                    args.source,
+                    args.confdir,
+                    args.out,
+                    args.doctrees,
+                    args.builder,
+                    status=status,
+                    warning=warnings,
+                    warningiserror=True,
+                )
                 if args.parsed_fd is not None:
                     if args.changed:
                         app.connect("env-get-outdated", reread_changed(args.changed))

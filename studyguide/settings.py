@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-
 from typing import TYPE_CHECKING
 
 from sphinx.errors import ConfigError
@@ -47,8 +46,7 @@ def _check(app: Sphinx, config: Config) -> None:
 
     if config.studyguide_edition not in EDITIONS:
         raise ConfigError(
-            f"studyguide_edition must be one of {', '.join(EDITIONS)}, "
-            f"not {config.studyguide_edition!r}"
+            f"studyguide_edition must be one of {', '.join(EDITIONS)}, not {config.studyguide_edition!r}"
         )
     if config.studyguide_paper not in PAPERS:
         raise ConfigError(

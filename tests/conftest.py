@@ -68,15 +68,35 @@ class Build:
         return self.build_dir / ".work" / edition
 
 
-def run_build(build_dir: Path, *formats: str, source: Path | None = None, edition: str = "student",
-              paper: str = "a4", env: dict | None = None) -> Build:
+def run_build(
+    build_dir: Path,
+    *formats: str,
+    source: Path | None = None,
+    edition: str = "student",
+    paper: str = "a4",
+    env: dict | None = None,
+) -> Build:
     """Run the same driver as `make`, as a subprocess, exactly as a user would."""
-    cmd = [sys.executable, "-m", "studyguide.build", *formats, "--build-dir", str(build_dir),
-           "--edition", edition, "--paper", paper, "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "studyguide.build",
+        *formats,
+        "--build-dir",
+        str(build_dir),
+        "--edition",
+        edition,
+        "--paper",
+        paper,
+        "--quiet",
+    ]
     if source is not None:
         cmd += ["--source", str(source)]
     proc = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True,
+        cmd,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})},
     )
     return Build(build_dir, proc.returncode, proc.stdout + proc.stderr)
@@ -163,8 +183,11 @@ class Parsed:
 
 def parsed_from(app) -> Parsed:
     """Every document an application read, loaded once (a test walks them many times)."""
-    return Parsed(Path(app.srcdir), {d: app.env.get_doctree(d) for d in sorted(app.env.found_docs)},
-                  app._warning.getvalue())
+    return Parsed(
+        Path(app.srcdir),
+        {d: app.env.get_doctree(d) for d in sorted(app.env.found_docs)},
+        app._warning.getvalue(),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -177,7 +200,15 @@ def parsed_book(tmp_path_factory) -> Parsed:
 
     work = tmp_path_factory.mktemp("parsed")
     with patch_docutils(ROOT), docutils_namespace():
-        app = Sphinx(ROOT / "book", ROOT, work / "out", work / "doctrees", "dummy",
-                     status=io.StringIO(), warning=io.StringIO(), freshenv=True)
+        app = Sphinx(
+            ROOT / "book",
+            ROOT,
+            work / "out",
+            work / "doctrees",
+            "dummy",
+            status=io.StringIO(),
+            warning=io.StringIO(),
+            freshenv=True,
+        )
         app.build()
         return parsed_from(app)

@@ -39,7 +39,7 @@ def with_format(text: str) -> tuple[str | None, str]:
     """A leading ``[name]`` of a known format is a marker, as Moodle reads it; any other stays text."""
     match = re.match(r"\[(\w+)\]", text)
     if match and match.group(1) in FORMATS:
-        return match.group(1), text[match.end():]
+        return match.group(1), text[match.end() :]
     return None, text
 
 
@@ -77,19 +77,25 @@ def parse_gift(text: str) -> list[dict]:
         assert body.startswith("::"), f"question without a name:\n{block}"
         colons = unescaped(body, ":")
         name_end = next(i for i in colons if i > 1 and i + 1 in colons)
-        name, rest = body[2:name_end], body[name_end + 2:]
+        name, rest = body[2:name_end], body[name_end + 2 :]
         opens, closes = unescaped(rest, "{"), unescaped(rest, "}")
         assert len(opens) == 1 and len(closes) == 1, f"unbalanced braces:\n{block}"
         assert opens[0] < closes[0] == len(rest) - 1, f"answers must close the question:\n{block}"
-        question = rest[:opens[0]]
+        question = rest[: opens[0]]
         assert question.strip() and "\n" not in question, f"bad question text:\n{block}"
-        answers = rest[opens[0] + 1:-1]
+        answers = rest[opens[0] + 1 : -1]
         feedback = ""
         if "####" in answers:
             answers, feedback = answers.rsplit("####", 1)
-        items.append({"name": unescape(name), "format": with_format(question.strip())[0],
-                      "text": read(question), "feedback": read(feedback),
-                      **classify(answers.strip(), block)})
+        items.append(
+            {
+                "name": unescape(name),
+                "format": with_format(question.strip())[0],
+                "text": read(question),
+                "feedback": read(feedback),
+                **classify(answers.strip(), block),
+            }
+        )
     return items
 
 
@@ -100,17 +106,22 @@ def classify(answers: str, block: str) -> dict:
         return {"type": "tf", "answer": answers.startswith("T")}
     marks = unescaped(answers, "=~")
     assert marks and marks[0] == 0, f"answers must start with = or ~:\n{block}"
-    entries = [(answers[a], answers[a + 1:b].strip()) for a, b in zip(marks, [*marks[1:], len(answers)])]
+    entries = [(answers[a], answers[a + 1 : b].strip()) for a, b in zip(marks, [*marks[1:], len(answers)])]
     assert all(value for _, value in entries), f"empty answer:\n{block}"
     if any(mark == "~" for mark, _ in entries):
         right = [read(value) for mark, value in entries if mark == "="]
         assert len(right) == 1, f"a multiple choice needs exactly one '=':\n{block}"
         assert not any(WEIGHT.match(value) for mark, value in entries if mark == "~"), block
-        return {"type": "mc", "right": right[0],
-                "choices": [read(value, weighted=mark == "~") for mark, value in entries]}
+        return {
+            "type": "mc",
+            "right": right[0],
+            "choices": [read(value, weighted=mark == "~") for mark, value in entries],
+        }
     if all("->" in value for _, value in entries):
-        pairs = [(read(left), unescape(right).strip())
-                 for left, right in (value.split("->", 1) for _, value in entries)]
+        pairs = [
+            (read(left), unescape(right).strip())
+            for left, right in (value.split("->", 1) for _, value in entries)
+        ]
         return {"type": "match", "pairs": pairs}
     assert not any("->" in value for _, value in entries), f"mixed matching and short answers:\n{block}"
     assert not any(WEIGHT.match(value) for _, value in entries), block

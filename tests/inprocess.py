@@ -25,10 +25,19 @@ def build_sample(tmp: Path, builder: str, edition: str = "student") -> Path:
     out = tmp / f"{builder}-{edition}"
     warnings = io.StringIO()
     with patch_docutils(ROOT), docutils_namespace():
-        app = Sphinx(str(source / "roots" / "sample" / "book"), str(ROOT), str(out),
-                     str(tmp / "doctrees"), builder, confoverrides={"studyguide_edition": edition,
-                                    "studyguide_repository": str(source)},  # the copy's root
-                     status=None, warning=warnings)
+        app = Sphinx(
+            str(source / "roots" / "sample" / "book"),
+            str(ROOT),
+            str(out),
+            str(tmp / "doctrees"),
+            builder,
+            confoverrides={
+                "studyguide_edition": edition,
+                "studyguide_repository": str(source),
+            },  # the copy's root
+            status=None,
+            warning=warnings,
+        )
         app.build()
     assert app.statuscode == 0 and "WARNING" not in warnings.getvalue(), warnings.getvalue()
     return out

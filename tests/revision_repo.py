@@ -29,8 +29,13 @@ EPOCH = "1764028800"
 
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+    }
     if date:
         env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
     proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, env=env)
@@ -46,8 +51,12 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def set_release(conf: Path, version: str) -> None:
     """The edition number the test's history is about, whatever the book's own is now."""
-    text, count = re.subn(r'^version = release = "[^"]*"', f'version = release = "{version}"',
-                          conf.read_text(encoding="utf-8"), flags=re.M)
+    text, count = re.subn(
+        r'^version = release = "[^"]*"',
+        f'version = release = "{version}"',
+        conf.read_text(encoding="utf-8"),
+        flags=re.M,
+    )
     assert count == 1, f"no `version = release = ...` line in {conf}"
     conf.write_text(text, encoding="utf-8")
 
@@ -55,14 +64,19 @@ def set_release(conf: Path, version: str) -> None:
 def make_repo(where: Path) -> Path:
     repo = where / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
-    files = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "-z"],
-                           capture_output=True, text=True, check=True).stdout.split("\0")
+    files = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "-z"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
     for name in filter(None, files):
         if (ROOT / name).is_file():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, repo / name)
-    for name in subprocess.run(["git", "-C", str(repo), "ls-files", "-z"], capture_output=True,
-                               text=True, check=True).stdout.split("\0"):
+    for name in subprocess.run(
+        ["git", "-C", str(repo), "ls-files", "-z"], capture_output=True, text=True, check=True
+    ).stdout.split("\0"):
         if name and not (ROOT / name).exists():
             (repo / name).unlink(missing_ok=True)  # deleted in the working tree
     set_release(repo / "conf.py", "1.0")
@@ -84,16 +98,35 @@ class Result:
 
 
 def run(cmd: list[str], env: dict | None = None) -> Result:
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})})
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})},
+    )
     return Result(proc.returncode, proc.stdout + proc.stderr)
 
 
 def build(repo: Path, out: Path, *formats: str, source: Path | None = None, env: dict | None = None) -> Path:
     """The project's driver on the clone's small book; returns the build folder."""
     source = source or repo / BOOK
-    result = run([sys.executable, "-m", "studyguide.build", *formats, "--root", str(repo), "--source",
-                  str(source), "--build-dir", str(out), "--quiet"], env)
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "studyguide.build",
+            *formats,
+            "--root",
+            str(repo),
+            "--source",
+            str(source),
+            "--build-dir",
+            str(out),
+            "--quiet",
+        ],
+        env,
+    )
     assert result.returncode == 0, result.output
     return out
 

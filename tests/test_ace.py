@@ -22,7 +22,9 @@ def test_ace_reports_no_violation(book, tmp_path):
     report = tmp_path / "ace"
     proc = subprocess.run(
         [str(ACE), "-E", "-f", "-o", str(report), str(book.epub)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
     )
     result = json.loads((report / "report.json").read_text())

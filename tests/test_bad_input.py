@@ -191,8 +191,11 @@ def exercise_unknown_objective(root):
 
 
 def exercise_unknown_section(root):
-    replace(exercises(root), "section: sec-start\n    prompt: |\n      Which",
-            "section: sec-nowhere\n    prompt: |\n      Which")
+    replace(
+        exercises(root),
+        "section: sec-start\n    prompt: |\n      Which",
+        "section: sec-nowhere\n    prompt: |\n      Which",
+    )
 
 
 def exercise_yaml_syntax(root):
@@ -213,7 +216,11 @@ def exercise_python_tag(root):
 
 def exercise_alias(root):
     replace(exercises(root), "    prompt: |\n      The test book", "    prompt: &same |\n      The test book")
-    replace(exercises(root), "    prompt: |\n      Which build", "    prompt: *same\n    hint: |\n      Which build")
+    replace(
+        exercises(root),
+        "    prompt: |\n      Which build",
+        "    prompt: *same\n    hint: |\n      Which build",
+    )
 
 
 @dataclass(frozen=True)
@@ -255,31 +262,48 @@ CASES = [
     pytest.param(not_an_image, [at(CH1, "{image} img2.png")], id="image-not-an-image"),
     pytest.param(not_utf8, [at(CH1, "Caf")], id="chapter-not-utf8"),
     # Reported at the stray chapter, or at the toctree that should list it.
-    pytest.param(chapter_not_in_toctree, [at("book/ch2.md"), at("book/index.md", "{toctree}")],
-                 id="chapter-not-in-toctree"),
-    pytest.param(chapter_listed_twice, [at("book/index.md", "{toctree}"), at("book/index.md", "ch1", nth=2)],
-                 id="chapter-listed-twice"),
+    pytest.param(
+        chapter_not_in_toctree,
+        [at("book/ch2.md"), at("book/index.md", "{toctree}")],
+        id="chapter-not-in-toctree",
+    ),
+    pytest.param(
+        chapter_listed_twice,
+        [at("book/index.md", "{toctree}"), at("book/index.md", "ch1", nth=2)],
+        id="chapter-listed-twice",
+    ),
     pytest.param(remote_image, [at(CH1, "https://example.com/x.png")], id="image-remote"),
     pytest.param(file_url_image, [at(CH1, "file:///etc/passwd")], id="image-file-url"),
     pytest.param(exercise_unknown_type, [at(YAML1, "fill-in-the-blank")], id="exercise-unknown-type"),
     pytest.param(exercise_unknown_field, [at(YAML1, "colour: red")], id="exercise-unknown-field"),
     # The field is absent: the exercise it belongs to is the place to point at.
     pytest.param(exercise_missing_answer, [at(YAML1, "id: one-why")], id="exercise-missing-answer"),
-    pytest.param(exercise_answer_not_a_choice, [at(YAML1, "The ugly one")],
-                 id="exercise-answer-not-a-choice"),
-    pytest.param(exercise_duplicate_id_in_file, [at(YAML1, "id: one-why", nth=2)],
-                 id="exercise-duplicate-id-in-file"),
-    pytest.param(exercise_duplicate_id_across_files, [at("exercises/ch2.yaml", "id: one-why")],
-                 id="exercise-duplicate-id-across-files"),
-    pytest.param(exercise_unknown_objective, [at(YAML1, "objective: contrast")],
-                 id="exercise-unknown-objective"),
-    pytest.param(exercise_unknown_section, [at(YAML1, "section: sec-nowhere")],
-                 id="exercise-unknown-section"),
+    pytest.param(
+        exercise_answer_not_a_choice, [at(YAML1, "The ugly one")], id="exercise-answer-not-a-choice"
+    ),
+    pytest.param(
+        exercise_duplicate_id_in_file, [at(YAML1, "id: one-why", nth=2)], id="exercise-duplicate-id-in-file"
+    ),
+    pytest.param(
+        exercise_duplicate_id_across_files,
+        [at("exercises/ch2.yaml", "id: one-why")],
+        id="exercise-duplicate-id-across-files",
+    ),
+    pytest.param(
+        exercise_unknown_objective, [at(YAML1, "objective: contrast")], id="exercise-unknown-objective"
+    ),
+    pytest.param(
+        exercise_unknown_section, [at(YAML1, "section: sec-nowhere")], id="exercise-unknown-section"
+    ),
     # The unclosed bracket, or the line where the YAML parser notices it.
-    pytest.param(exercise_yaml_syntax, [at(YAML1, "[The bad one"), at(YAML1, "[The bad one", after=1)],
-                 id="exercise-yaml-syntax"),
-    pytest.param(exercise_true_false_not_boolean, [at(YAML1, "answer: maybe")],
-                 id="exercise-true-false-not-boolean"),
+    pytest.param(
+        exercise_yaml_syntax,
+        [at(YAML1, "[The bad one"), at(YAML1, "[The bad one", after=1)],
+        id="exercise-yaml-syntax",
+    ),
+    pytest.param(
+        exercise_true_false_not_boolean, [at(YAML1, "answer: maybe")], id="exercise-true-false-not-boolean"
+    ),
     pytest.param(exercise_duplicate_key, [at(YAML1, "answer: false")], id="exercise-duplicate-key"),
     pytest.param(exercise_python_tag, [at(YAML1, "!!python/object")], id="exercise-python-tag"),
     pytest.param(exercise_alias, [at(YAML1, "&same")], id="exercise-yaml-alias"),
@@ -323,13 +347,11 @@ def assert_refused(build, before: dict, book: Path, places: list[At]) -> None:
     assert build.returncode != 0, f"the build succeeded; output:\n{output}"
     assert "Traceback" not in output, output
     patterns = [place.pattern(book) for place in places]
-    assert any(re.search(p, output) for p in patterns), (
-        f"the output names none of {patterns}:\n{output}")
+    assert any(re.search(p, output) for p in patterns), f"the output names none of {patterns}:\n{output}"
     for match in LOCATION.finditer(output):
         path, line = Path(match["path"]), int(match["line"])
         assert path.is_file(), f"the output names {path}, which does not exist:\n{output}"
-        assert 1 <= line <= len(path.read_bytes().splitlines()) + 1, (
-            f"{path} has no line {line}:\n{output}")
+        assert 1 <= line <= len(path.read_bytes().splitlines()) + 1, f"{path} has no line {line}:\n{output}"
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) <= MAX_LINES, f"the output is not short:\n{output}"
     repeated = sorted({line for line in lines if lines.count(line) > 1})

@@ -9,7 +9,15 @@ import re
 import pytest
 
 from test_bad_input import (  # noqa: F401  (fixtures)
-    CH1, add_to_chapter, assert_refused, at, chapter, good_build, previous, published, rebuild,
+    CH1,
+    add_to_chapter,
+    assert_refused,
+    at,
+    chapter,
+    good_build,
+    previous,
+    published,
+    rebuild,
     replace,
 )
 
@@ -20,8 +28,9 @@ def warnings(output: str) -> list[str]:
     return [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
 
 
-@pytest.mark.parametrize("text", ["", "\n\n   \n", "Some text, but no heading.\n"],
-                         ids=["empty", "blank-lines", "no-heading"])
+@pytest.mark.parametrize(
+    "text", ["", "\n\n   \n", "Some text, but no heading.\n"], ids=["empty", "blank-lines", "no-heading"]
+)
 def test_a_chapter_without_a_title_is_one_error_at_the_chapter(text, previous, fixture_book):
     """Sphinx warns at the toctree, once per page of the web edition, never naming the file."""
     book = fixture_book("minimal")
@@ -42,13 +51,18 @@ def test_the_same_problem_twice_on_one_line_is_printed_once(previous, fixture_bo
     assert len(warnings(build.output)) == 1, build.output
 
 
-@pytest.mark.parametrize("options", ["", ":sorted:\n", ":sorted:\n\n"], ids=["plain", "option", "option-blank"])
+@pytest.mark.parametrize(
+    "options", ["", ":sorted:\n", ":sorted:\n\n"], ids=["plain", "option", "option-blank"]
+)
 def test_a_duplicate_glossary_term_is_reported_at_the_duplicate(options, previous, fixture_book):
     book = fixture_book("minimal")
     before = published(previous)
-    replace(book / GLOSSARY, "```{glossary}\nFront\n  A group of armies.\n",
-            "```{glossary}\n" + options + "Front\n  A group of armies.\n\n"
-            "Army\n  A large formation.\n\nFront\n  A second definition.\n")
+    replace(
+        book / GLOSSARY,
+        "```{glossary}\nFront\n  A group of armies.\n",
+        "```{glossary}\n" + options + "Front\n  A group of armies.\n\n"
+        "Army\n  A large formation.\n\nFront\n  A second definition.\n",
+    )
     build = rebuild(previous, book)
     assert_refused(build, before, book, [at(GLOSSARY, "Front", nth=2)])
     first = at(GLOSSARY, "Front", nth=1).pattern(book)
@@ -60,7 +74,10 @@ def test_a_problem_in_a_glossary_definition_keeps_its_line(previous, fixture_boo
     """The glossary's content is numbered by the file's lines: its definitions too."""
     book = fixture_book("minimal")
     before = published(previous)
-    replace(book / GLOSSARY, "  A group of armies.\n",
-            "  A group of armies.\n\nArmy\n  A large {nosuchrole}`formation`.\n")
+    replace(
+        book / GLOSSARY,
+        "  A group of armies.\n",
+        "  A group of armies.\n\nArmy\n  A large {nosuchrole}`formation`.\n",
+    )
     build = rebuild(previous, book)
     assert_refused(build, before, book, [at(GLOSSARY, "nosuchrole")])

@@ -21,11 +21,20 @@ import pytest
 
 from conftest import IN_CI, ROOT, ROOTS, need, run_build
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-        "resultTypes": ["violations", "passes"],
-        "preload": False}  # axe would fetch the stylesheets itself, which file:// refuses
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations", "passes"],
+    "preload": False,
+}  # axe would fetch the stylesheets itself, which file:// refuses
 CHAPTER = "chapters/1-first.html"
 SELF_CHECKS = ["first-true", "first-choice", "first-order", "first-match"]  # in 1-first.yaml
 
@@ -92,8 +101,13 @@ class Profile:
     def open(self, name: str = CHAPTER, **options):
         if self.context is None:
             self.context = self.playwright.chromium.launch_persistent_context(
-                str(self.folder), executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS,
-                headless=True, viewport={"width": 1280, "height": 900}, **options)
+                str(self.folder),
+                executable_path=shutil.which("chromium"),
+                args=CHROMIUM_ARGS,
+                headless=True,
+                viewport={"width": 1280, "height": 900},
+                **options,
+            )
         page = self.context.pages[0] if self.context.pages else self.context.new_page()
         if page not in self.watched:
             self.watch(page)
@@ -104,8 +118,13 @@ class Profile:
         self.watched.append(page)
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("request", lambda r: not r.url.startswith((self.site, "data:", "blob:"))
-                and self.problems.append(f"left the book: {r.url}"))
+        page.on(
+            "request",
+            lambda r: (
+                not r.url.startswith((self.site, "data:", "blob:"))
+                and self.problems.append(f"left the book: {r.url}")
+            ),
+        )
 
     def close(self):
         if self.context is not None:
@@ -152,7 +171,9 @@ def give(page, exercise_id: str, values: list[str]) -> None:
 def shown_answer(page, exercise_id: str) -> list[str]:
     exercise = box(page, exercise_id)
     if exercise.locator("input[type=radio]").count():
-        return [r.get_attribute("value") for r in exercise.locator("input[type=radio]").all() if r.is_checked()]
+        return [
+            r.get_attribute("value") for r in exercise.locator("input[type=radio]").all() if r.is_checked()
+        ]
     return [s.input_value() for s in exercise.locator("select").all()]
 
 
@@ -225,7 +246,8 @@ def test_one_control_clears_everything_after_confirmation(profile):
     clear.click()
     assert asked and "cannot be undone" in asked[0]
     expect(page.locator(".progress-panel [role=status]")).to_have_text(
-        "All your answers are cleared. 0 of 2 self-checks done.")
+        "All your answers are cleared. 0 of 2 self-checks done."
+    )
     expect(badge(page, "First chapter")).to_have_text("0/4")
     assert shown_answer(page, "second-true") == []
     assert feedback(page, "second-true") == ""
@@ -265,7 +287,9 @@ def test_a_changed_exercise_is_reset_after_a_rebuild(playwright, tmp_path):
         assert feedback(page, "first-choice").startswith("This exercise has changed since you answered it")
         assert shown_answer(page, "first-true") == given["first-true"]
         assert shown_answer(page, "first-order") == given["first-order"]
-        expect(page.locator(".progress-panel [role=status]")).to_have_text("2 of 4 self-checks done, 2 right.")
+        expect(page.locator(".progress-panel [role=status]")).to_have_text(
+            "2 of 4 self-checks done, 2 right."
+        )
         expect(badge(page, "First chapter")).to_have_text("2/4")
         page.reload()
         assert feedback(page, "first-choice") == ""  # said once, then forgotten
@@ -293,8 +317,9 @@ def digests_of(page: Path) -> dict[str, str]:
     from lxml import html as lxml_html
 
     tree = lxml_html.parse(str(page))
-    return {div.get("data-exercise"): div.get("data-digest") for div in tree.iter("div")
-            if div.get("data-digest")}
+    return {
+        div.get("data-exercise"): div.get("data-digest") for div in tree.iter("div") if div.get("data-digest")
+    }
 
 
 def test_storage_refused_still_counts_and_says_so(playwright, tmp_path, site):
@@ -311,8 +336,10 @@ def test_storage_refused_still_counts_and_says_so(playwright, tmp_path, site):
             }
             return write.call(this, key, value);
         };"""
-    for refused, note, lasts in [(["localStorage"], "until you close this tab", True),
-                                 (["localStorage", "sessionStorage"], "until you leave this page", False)]:
+    for refused, note, lasts in [
+        (["localStorage"], "until you close this tab", True),
+        (["localStorage", "sessionStorage"], "until you leave this page", False),
+    ]:
         profile = Profile(playwright, tmp_path / f"profile-{len(refused)}", site)
         try:
             profile.open("index.html")
@@ -321,7 +348,8 @@ def test_storage_refused_still_counts_and_says_so(playwright, tmp_path, site):
             expect(page.locator(".progress-note")).to_contain_text(note)
             give(page, "first-true", correct_values(page, "first-true"))
             expect(page.locator(".progress-panel [role=status]")).to_have_text(
-                "Saved. 1 of 4 self-checks done, 1 right.")
+                "Saved. 1 of 4 self-checks done, 1 right."
+            )
             writers = page.evaluate("window.__writers")
             page.reload()
             assert (shown_answer(page, "first-true") != []) == lasts
@@ -360,7 +388,10 @@ def test_previews_open_on_hover_and_focus_and_close_on_escape(profile, selector)
     assert link.get_attribute("aria-describedby") == tip.get_attribute("id")
     expect(link).to_have_accessible_description(re.compile(re.escape(title)))
     tip_box, link_box = tip.bounding_box(), link.bounding_box()
-    assert tip_box["y"] >= link_box["y"] + link_box["height"] or tip_box["y"] + tip_box["height"] <= link_box["y"]
+    assert (
+        tip_box["y"] >= link_box["y"] + link_box["height"]
+        or tip_box["y"] + tip_box["height"] <= link_box["y"]
+    )
     page.mouse.move(tip_box["x"] + 10, tip_box["y"] + 10)  # the reader can move onto it (WCAG 1.4.13)
     page.wait_for_timeout(400)
     expect(tip).to_be_visible()
@@ -485,7 +516,13 @@ def test_nothing_of_it_prints(profile):
     page.locator("article a.person-ref").hover()
     expect(page.get_by_role("tooltip")).to_be_visible()
     page.emulate_media(media="print")
-    for selector in (".progress-panel", ".progress-summary", ".progress-badge", "a.exercise-link", "#sg-preview"):
+    for selector in (
+        ".progress-panel",
+        ".progress-summary",
+        ".progress-badge",
+        "a.exercise-link",
+        "#sg-preview",
+    ):
         for element in page.locator(selector).all():
             expect(element).to_be_hidden()
     page.emulate_media(media="screen")
@@ -532,7 +569,7 @@ def test_every_term_person_section_and_figure_link_of_the_book_has_a_preview(boo
     from lxml import html as lxml_html
 
     script = (book.html / "_static" / "previews-data.js").read_text(encoding="utf-8")
-    previews = json.loads(script[script.index("=") + 1:].strip().rstrip(";"))
+    previews = json.loads(script[script.index("=") + 1 :].strip().rstrip(";"))
     kinds, missing = set(), []
     for page in sorted((book.html / "chapters").glob("*.html")):
         name = page.relative_to(book.html).as_posix()
@@ -546,8 +583,14 @@ def test_every_term_person_section_and_figure_link_of_the_book_has_a_preview(boo
             target = os.path.normpath(target).replace(os.sep, "/")
             shown = previews.get(f"{target}#{anchor}")
             classes = link.get("class", "")
-            wanted = "person-ref" in classes or link.find(".//span[@class]") is not None and any(
-                c in link.find(".//span[@class]").get("class") for c in ("std-term", "std-ref", "std-numref"))
+            wanted = (
+                "person-ref" in classes
+                or link.find(".//span[@class]") is not None
+                and any(
+                    c in link.find(".//span[@class]").get("class")
+                    for c in ("std-term", "std-ref", "std-numref")
+                )
+            )
             if wanted and shown is None:
                 missing.append(f"{name}: {href}")
             elif wanted:

@@ -27,8 +27,9 @@ from docutils import nodes
 from lxml import html as lxml_html
 from sphinx import addnodes
 
-from conftest import IN_CI, ROOT, ROOTS, Parsed, parsed_from
 from studyguide.exercises import nodes as ex
+
+from conftest import IN_CI, ROOT, ROOTS, Parsed, parsed_from
 
 BOOK = ROOT / "book"
 EXERCISES = ROOT / "exercises"
@@ -55,23 +56,29 @@ PEOPLE = {
     "Hitler": "Hitler, Adolf",
     "Krivosheev": "Krivosheev, Grigory",
 }
-RUSSIAN_PEOPLE = ["Khrushchev", "Stalin", "Timoshenko", "Vasilevsky", "Voroshilov", "Zhukov",
-                  "Krivosheev"]
+RUSSIAN_PEOPLE = ["Khrushchev", "Stalin", "Timoshenko", "Vasilevsky", "Voroshilov", "Zhukov", "Krivosheev"]
 
 # Source-notes contested claims, each with keywords that a debate box about it must contain
 # (all of them, case-insensitive, in the box's title or body).
 CONTESTED = {
     '"Not a step back!"': ["not a step back", "order no. 227", "1942"],
     '"during the Berlin Crisis"': ["berlin crisis", "1948", "1952"],
-    "Kharkov warnings / against Zhukov's advice": ["kharkov", "zhukov's advice", "khrushchev",
-                                                   "warned"],
+    "Kharkov warnings / against Zhukov's advice": ["kharkov", "zhukov's advice", "khrushchev", "warned"],
     "90,000 men left to defend Moscow": ["90,000", "memoirs", "moscow"],
     "600,000 captured at Vyazma and Bryansk": ["600,000", "660,000", "vyazma", "bryansk"],
     '"saved Leningrad"': ["saved", "leningrad", "hitler", "starve"],
 }
 
-INDEX_MUST_LIST = ["Zhukov, Georgy", "Stalin, Joseph", "Leningrad", "Moscow", "Rzhev", "Kharkov",
-                   "Vyazma", "Stavka"]
+INDEX_MUST_LIST = [
+    "Zhukov, Georgy",
+    "Stalin, Joseph",
+    "Leningrad",
+    "Moscow",
+    "Rzhev",
+    "Kharkov",
+    "Vyazma",
+    "Stavka",
+]
 
 
 # --------------------------------------------------------------------------- reading doctrees
@@ -83,7 +90,8 @@ SILENT_XREFS = {"ref", "numref", "doc", "eq", "keyword"}
 
 def silent(node: nodes.Node) -> bool:
     return isinstance(node, addnodes.pending_xref) and (
-        node.get("refdomain") == "cite" or node.get("reftype") in SILENT_XREFS)
+        node.get("refdomain") == "cite" or node.get("reftype") in SILENT_XREFS
+    )
 
 
 def ancestors(node: nodes.Node):
@@ -150,8 +158,11 @@ def findall(parsed: Parsed, kind, docs=None):
 
 
 def term_xrefs(node: nodes.Node):
-    return [x for x in node.findall(addnodes.pending_xref)
-            if x.get("refdomain") == "std" and x.get("reftype") == "term"]
+    return [
+        x
+        for x in node.findall(addnodes.pending_xref)
+        if x.get("refdomain") == "std" and x.get("reftype") == "term"
+    ]
 
 
 def chapter_docs(parsed: Parsed) -> list[str]:
@@ -197,8 +208,10 @@ def bib_entries() -> dict[str, dict[str, str]]:
     """Key -> fields of references.bib, as BibTeX reads them (pybtex, as the build does)."""
     from pybtex.database import parse_file
 
-    return {key: {name.lower(): re.sub(r"[{}]", "", value).strip() for name, value in entry.fields.items()}
-            for key, entry in parse_file(str(BIB)).entries.items()}
+    return {
+        key: {name.lower(): re.sub(r"[{}]", "", value).strip() for name, value in entry.fields.items()}
+        for key, entry in parse_file(str(BIB)).entries.items()
+    }
 
 
 def normalise_title(title: str) -> str:
@@ -245,6 +258,7 @@ def sample_book(tmp_path, make_app):
 
 # --------------------------------------------------------------------------- build helpers
 
+
 def html_pages(book) -> list[Path]:
     return sorted(p for p in book.html.rglob("*.html") if "_static" not in p.parts)
 
@@ -257,8 +271,8 @@ def classes(element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
-
 # =========================================================================== 1. chapters
+
 
 def check_chapter(parsed: Parsed, chapter: Path, exercises_dir: Path) -> None:
     """Label and title first; 3-5 objectives; Summary, Key terms (only {term} roles) and
@@ -272,12 +286,14 @@ def check_chapter(parsed: Parsed, chapter: Path, exercises_dir: Path) -> None:
             break
         before.append(child)
     sections = [c for c in tree.children if isinstance(c, nodes.section)]
-    assert sections and all(isinstance(c, nodes.target) for c in before), \
+    assert sections and all(isinstance(c, nodes.target) for c in before), (
         f"{chapter.name}: something comes before the chapter's label and title"
+    )
     top = sections[0]
     labels = [n for n in top["names"] if re.fullmatch(r"ch-[a-z0-9-]+", n)]
-    assert labels and [t["refid"] for t in before if t.get("refid")] == labels[:1], \
+    assert labels and [t["refid"] for t in before if t.get("refid")] == labels[:1], (
         f"{chapter.name}: no (ch-...)= label first"
+    )
     assert len(sections) == 1 and section_title(top).strip(), f"{chapter.name}: no '# Title' after the label"
 
     objectives = [n for n in tree.findall(nodes.container) if "objectives" in n["classes"]]
@@ -289,44 +305,51 @@ def check_chapter(parsed: Parsed, chapter: Path, exercises_dir: Path) -> None:
     for entry in entries:
         key = next((i.removeprefix(prefix) for i in entry["ids"] if i.startswith(prefix)), "")
         text = entry.astext().strip()
-        assert re.fullmatch(r"[a-z][a-z0-9-]*", key) and re.fullmatch(r"\S.{9,}", text, re.S), \
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", key) and re.fullmatch(r"\S.{9,}", text, re.S), (
             f"{chapter.name}: objective line is not 'key: text': {key}: {text!r}"
+        )
         keys.append(key)
     assert len(set(keys)) == len(keys), f"{chapter.name}: duplicate objective keys {keys}"
 
     headings = [section_title(s) for s in subsections(top)]
     for heading in ("Summary", "Key terms", "Review exercises"):
         assert heading in headings, f"{chapter.name}: no '## {heading}' section"
-    assert headings.index("Summary") < headings.index("Key terms") < headings.index("Review exercises"), \
+    assert headings.index("Summary") < headings.index("Key terms") < headings.index("Review exercises"), (
         f"{chapter.name}: the chapter must end Summary, Key terms, Review exercises"
+    )
 
     key_terms = subsections(top)[headings.index("Key terms")]
     body = [c for c in key_terms.children[1:] if not isinstance(c, nodes.target)]
     items = [item for lst in body if isinstance(lst, nodes.bullet_list) for item in lst.children]
     assert items, f"{chapter.name}: 'Key terms' has no items"
     for block in body:
-        assert isinstance(block, (nodes.bullet_list, nodes.section)), \
+        assert isinstance(block, (nodes.bullet_list, nodes.section)), (
             f"{where(block)}: Key terms holds something other than a list: {block.astext()[:60]!r}"
+        )
     for item in items:
         shown = [c for c in item.children]
         inner = shown[0].children if len(shown) == 1 and isinstance(shown[0], nodes.paragraph) else []
         inner = [c for c in inner if not (isinstance(c, nodes.Text) and not c.strip())]
-        assert len(inner) == 1 and term_xrefs(item) == inner, \
+        assert len(inner) == 1 and term_xrefs(item) == inner, (
             f"{where(item)}: Key terms item is not a single {{term}} role: {item.astext()!r}"
+        )
 
     blocks = [n for n in tree.findall(nodes.container) if "exercises" in n["classes"]]
     assert len(blocks) == 1, f"{chapter.name}: expected one {{exercises}} directive"
     review = subsections(top)[headings.index("Review exercises")]
-    assert review in ancestors(blocks[0]), \
+    assert review in ancestors(blocks[0]), (
         f"{chapter.name}: the {{exercises}} directive is not in 'Review exercises'"
+    )
     files = {Path(n.source) for n in blocks[0].findall(ex.exercise)}
     assert len(files) == 1, f"{chapter.name}: {{exercises}} read {sorted(files) or 'no exercise file'}"
     (target,) = files
-    assert target.parent == exercises_dir.resolve() and target.is_file(), \
+    assert target.parent == exercises_dir.resolve() and target.is_file(), (
         f"{chapter.name}: {{exercises}} names {target.stem!r}, but {exercises_dir / target.name} does not exist"
+    )
     data = yaml.safe_load(target.read_text(encoding="utf-8"))
-    assert data["chapter"] == docname, \
+    assert data["chapter"] == docname, (
         f"{target.name}: 'chapter: {data['chapter']}' does not match {chapter.name}"
+    )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
@@ -364,22 +387,39 @@ Text.
 """
 GOOD_EXERCISES = "chapter: c\nexercises:\n" + "".join(
     f"  - id: c-{key}\n    type: true-false\n    objective: {key}\n    section: sec-c\n"
-    f"    prompt: Is it so?\n    answer: true\n    solution: It is.\n" for key in ("one", "two", "three"))
+    f"    prompt: Is it so?\n    answer: true\n    solution: It is.\n"
+    for key in ("one", "two", "three")
+)
 
 
-@pytest.mark.parametrize("change, message", [
-    (None, None),
-    (("(ch-c)=\n", "Before.\n\n(ch-c)=\n"), "something comes before"),
-    (("(ch-c)=\n", "(chapter-c)=\n"), "no \\(ch-...\\)= label first"),
-    (("three: Explain the third thing in a sentence.\n", ""), "2 objectives, want 3-5"),
-    (("## Summary", "## In short"), "no '## Summary' section"),
-    (("## Key terms\n\n- {term}`Front`\n- {term}`armies <Army>`\n\n", ""), "no '## Key terms'"),
-    (("- {term}`Front`", "- the {term}`Front`"), "not a single {term} role"),
-    (("- {term}`Front`", "- {term}`Front`\n\nAnd a paragraph."), "something other than a list"),
-    (("## Review exercises\n\n", "## Review exercises\n\nLater.\n\n## Afterword\n\n"),
-     "not in 'Review exercises'"),
-], ids=["good", "text-first", "label", "objectives", "summary", "key-terms", "term-item",
-        "key-terms-prose", "exercises-place"])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (None, None),
+        (("(ch-c)=\n", "Before.\n\n(ch-c)=\n"), "something comes before"),
+        (("(ch-c)=\n", "(chapter-c)=\n"), "no \\(ch-...\\)= label first"),
+        (("three: Explain the third thing in a sentence.\n", ""), "2 objectives, want 3-5"),
+        (("## Summary", "## In short"), "no '## Summary' section"),
+        (("## Key terms\n\n- {term}`Front`\n- {term}`armies <Army>`\n\n", ""), "no '## Key terms'"),
+        (("- {term}`Front`", "- the {term}`Front`"), "not a single {term} role"),
+        (("- {term}`Front`", "- {term}`Front`\n\nAnd a paragraph."), "something other than a list"),
+        (
+            ("## Review exercises\n\n", "## Review exercises\n\nLater.\n\n## Afterword\n\n"),
+            "not in 'Review exercises'",
+        ),
+    ],
+    ids=[
+        "good",
+        "text-first",
+        "label",
+        "objectives",
+        "summary",
+        "key-terms",
+        "term-item",
+        "key-terms-prose",
+        "exercises-place",
+    ],
+)
 def test_chapter_check_fails_on_each_broken_rule(sample_book, change, message):
     text = GOOD_CHAPTER if change is None else GOOD_CHAPTER.replace(*change)
     assert text != GOOD_CHAPTER or change is None
@@ -398,22 +438,34 @@ def test_chapter_length(parsed_book, chapter):
 
 
 def test_prose_word_count_ignores_markup(sample_book):
-    parsed = sample_book({
-        "sample.md": "(ch-x)=\n# Title here\n\n```{figure} /img.png\n:name: fig-a\n:alt: Alt\n\n"
-                     "Caption words.\n```\n\nSee {term}`the front <Front>` {cite:p}`roberts2012`"
-                     " and {ref}`sec-x`.\n\n% a comment\n\n(sec-x)=\n## Next\n",
-    })
-    assert prose_words(parsed["sample"]) == ["Title", "here", "Caption", "words", "See", "the", "front",
-                                             "and", "Next"]
+    parsed = sample_book(
+        {
+            "sample.md": "(ch-x)=\n# Title here\n\n```{figure} /img.png\n:name: fig-a\n:alt: Alt\n\n"
+            "Caption words.\n```\n\nSee {term}`the front <Front>` {cite:p}`roberts2012`"
+            " and {ref}`sec-x`.\n\n% a comment\n\n(sec-x)=\n## Next\n",
+        }
+    )
+    assert prose_words(parsed["sample"]) == [
+        "Title",
+        "here",
+        "Caption",
+        "words",
+        "See",
+        "the",
+        "front",
+        "and",
+        "Next",
+    ]
 
 
 # =========================================================================== 2. glossary
+
 
 def test_every_term_role_names_a_glossary_term(parsed_book):
     defined = {term.lower() for term in glossary_terms(parsed_book)}
     assert len(defined) >= 20
     problems, used = [], 0
-    for docname, tree in parsed_book.doctrees.items():
+    for tree in parsed_book.doctrees.values():
         for xref in term_xrefs(tree):
             used += 1
             if xref["reftarget"].lower() not in defined:
@@ -423,21 +475,30 @@ def test_every_term_role_names_a_glossary_term(parsed_book):
 
 
 def test_term_check_reads_pages_and_exercise_files(sample_book):
-    parsed = sample_book({
-        "page.md": "# Page\n\nA {term}`front`, a {term}`group <Army>` and a {term}`Corps`.\n",
-        "ch.md": "(ch-c)=\n# C\n\n```{objectives}\nknow: Know the word for the thing.\n```\n\n"
-                 "(sec-c)=\n## S\n\n```{exercises} c\n```\n",
-        "exercises/c.yaml": "chapter: ch\nexercises:\n  - id: c-one\n    type: true-false\n"
-                            "    objective: know\n    section: sec-c\n    prompt: |\n"
-                            "      A {term}`Division` is small.\n    answer: true\n"
-                            "    solution: True.\n",
-    })
+    parsed = sample_book(
+        {
+            "page.md": "# Page\n\nA {term}`front`, a {term}`group <Army>` and a {term}`Corps`.\n",
+            "ch.md": "(ch-c)=\n# C\n\n```{objectives}\nknow: Know the word for the thing.\n```\n\n"
+            "(sec-c)=\n## S\n\n```{exercises} c\n```\n",
+            "exercises/c.yaml": "chapter: ch\nexercises:\n  - id: c-one\n    type: true-false\n"
+            "    objective: know\n    section: sec-c\n    prompt: |\n"
+            "      A {term}`Division` is small.\n    answer: true\n"
+            "    solution: True.\n",
+        }
+    )
     defined = {t.lower() for t in glossary_terms(parsed, parsed.srcdir / "glossary.md")}
     assert defined == {"front", "army"}
-    found = {(x["reftarget"], where(x, parsed.srcdir)) for tree in parsed.doctrees.values()
-             for x in term_xrefs(tree)}
-    assert found == {("front", "page.md:3"), ("Army", "page.md:3"), ("Corps", "page.md:3"),
-                     ("Division", "exercises/c.yaml:3 (c-one)")}
+    found = {
+        (x["reftarget"], where(x, parsed.srcdir))
+        for tree in parsed.doctrees.values()
+        for x in term_xrefs(tree)
+    }
+    assert found == {
+        ("front", "page.md:3"),
+        ("Army", "page.md:3"),
+        ("Corps", "page.md:3"),
+        ("Division", "exercises/c.yaml:3 (c-one)"),
+    }
 
 
 def test_glossary_links_in_html_land_on_glossary_entries(book, parsed_book):
@@ -452,7 +513,8 @@ def test_glossary_links_in_html_land_on_glossary_entries(book, parsed_book):
             if "reference" not in classes(anchor):
                 continue
             if "std-term" not in classes(anchor) and not any(
-                    "std-term" in classes(child) for child in anchor.iter()):
+                "std-term" in classes(child) for child in anchor.iter()
+            ):
                 continue
             links += 1
             href = urlparse(anchor.get("href") or "")
@@ -464,6 +526,7 @@ def test_glossary_links_in_html_land_on_glossary_entries(book, parsed_book):
 
 
 # =========================================================================== 3. references
+
 
 def citations(parsed: Parsed):
     """(xref, role, keys) for every {cite:...} role in the book."""
@@ -486,7 +549,9 @@ def test_every_citation_key_is_in_the_bibliography(parsed_book):
 
 
 def test_citation_check_sees_every_key_of_every_role(sample_book):
-    parsed = sample_book({"page.md": "# Page\n\nAs {cite:t}`roberts2012` and {cite:ps}`roberts2012,nobody1999` say.\n"})
+    parsed = sample_book(
+        {"page.md": "# Page\n\nAs {cite:t}`roberts2012` and {cite:ps}`roberts2012,nobody1999` say.\n"}
+    )
     found = [(role, keys, where(xref, parsed.srcdir)) for xref, role, keys in citations(parsed)]
     assert found == [("t", ["roberts2012"], "page.md:3"), ("ps", ["roberts2012", "nobody1999"], "page.md:3")]
 
@@ -518,8 +583,8 @@ def test_further_reading_bibliography_lists_nine_entries(book):
         assert normalise_title(fields["title"]) in text
 
 
-
 # =========================================================================== 4. figures
+
 
 def test_every_figure_has_alt_text_and_a_name(parsed_book):
     figures = [figure for _doc, figure in findall(parsed_book, nodes.figure)]
@@ -530,8 +595,9 @@ def test_every_figure_has_alt_text_and_a_name(parsed_book):
         alt = (image.get("alt", "") if image is not None else "").strip()
         assert alt, f"{here}: figure without :alt:"
         assert len(alt.split()) >= 10, f"{here}: :alt: is too short to help"
-        assert any(re.fullmatch(r"fig-[a-z0-9-]+", name) for name in figure["names"]), \
+        assert any(re.fullmatch(r"fig-[a-z0-9-]+", name) for name in figure["names"]), (
             f"{here}: figure without a :name: fig-..."
+        )
         captions = [c for c in figure.children if isinstance(c, nodes.caption)]
         assert captions and captions[0].astext().strip(), f"{here}: figure without a caption"
 
@@ -559,8 +625,17 @@ WINDOW = 80
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
-    for a, b in (("“", '"'), ("”", '"'), ("„", '"'), ("‘", "'"), ("’", "'"), ("—", "-"), ("–", "-"),
-                 ("\u00a0", " "), ("…", "...")):
+    for a, b in (
+        ("“", '"'),
+        ("”", '"'),
+        ("„", '"'),
+        ("‘", "'"),
+        ("’", "'"),
+        ("—", "-"),
+        ("–", "-"),
+        ("\u00a0", " "),
+        ("…", "..."),
+    ):
         text = text.replace(a, b)
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -568,7 +643,7 @@ def normalise(text: str) -> str:
 def essay_windows() -> set[str]:
     essay = normalise(shared_file(f"seed/{ESSAY_NAME}").read_text(encoding="utf-8"))
     assert len(essay) > 5000
-    return {essay[i:i + WINDOW] for i in range(len(essay) - WINDOW + 1)}
+    return {essay[i : i + WINDOW] for i in range(len(essay) - WINDOW + 1)}
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -580,14 +655,12 @@ def shared_runs(text: str, windows: set[str]) -> list[tuple[int, int]]:
     """Maximal runs of `text` made of windows that also occur in the essay."""
     runs: list[tuple[int, int]] = []
     for i in range(len(text) - WINDOW + 1):
-        if text[i:i + WINDOW] in windows:
+        if text[i : i + WINDOW] in windows:
             if runs and i <= runs[-1][1] - WINDOW + 1:
                 runs[-1] = (runs[-1][0], i + WINDOW)
             else:
                 runs.append((i, i + WINDOW))
     return runs
-
-
 
 
 def reused_passages(passages, windows) -> list[str]:
@@ -605,8 +678,15 @@ def reused_passages(passages, windows) -> list[str]:
     return problems
 
 
-BLOCKS = (nodes.paragraph, nodes.title, nodes.caption, nodes.term, nodes.rubric, nodes.attribution,
-          nodes.line)
+BLOCKS = (
+    nodes.paragraph,
+    nodes.title,
+    nodes.caption,
+    nodes.term,
+    nodes.rubric,
+    nodes.attribution,
+    nodes.line,
+)
 
 
 def passages(parsed: Parsed, root: Path = ROOT):
@@ -618,12 +698,18 @@ def passages(parsed: Parsed, root: Path = ROOT):
             if any(isinstance(a, BLOCKS) for a in ancestors(block.parent)):
                 continue  # read with the block it sits in
             quoted = not isinstance(block, nodes.attribution) and any(
-                isinstance(a, nodes.block_quote) for a in ancestors(block))
+                isinstance(a, nodes.block_quote) for a in ancestors(block)
+            )
             yield where(block, root), reader_text(block), quoted
-        for node in tree.findall(lambda n: isinstance(n, (ex.exercise_choices, ex.exercise_ordering,
-                                                         ex.exercise_matching))):
-            answers = [*node.get("choices", []), *node.get("shown", []), *node.get("left", []),
-                       *(node.get("correct", {}).values() if isinstance(node.get("correct"), dict) else [])]
+        for node in tree.findall(
+            lambda n: isinstance(n, (ex.exercise_choices, ex.exercise_ordering, ex.exercise_matching))
+        ):
+            answers = [
+                *node.get("choices", []),
+                *node.get("shown", []),
+                *node.get("left", []),
+                *(node.get("correct", {}).values() if isinstance(node.get("correct"), dict) else []),
+            ]
             for text in answers:
                 yield where(node, root), str(text), False
 
@@ -634,45 +720,61 @@ def test_no_run_of_the_essay_outside_a_quotation(parsed_book):
     assert len(found) > 300
     assert any(where_.startswith("exercises/") for where_, _, _ in found)
     problems = reused_passages(found, windows)
-    assert not problems, ("80+ characters copied from the essay outside a quotation; "
-                          "rewrite in your own words:\n" + "\n".join(problems))
+    assert not problems, (
+        "80+ characters copied from the essay outside a quotation; "
+        "rewrite in your own words:\n" + "\n".join(problems)
+    )
 
 
 def test_essay_reuse_check_catches_copying_and_spares_quotations(sample_book):
-    essay = ("Arriving under fire, Zhukov imposed draconian discipline: any soldier retreating "
-             "without orders faced execution. He organized desperate counterattacks.")
-    windows = {normalise(essay)[i:i + WINDOW] for i in range(len(essay) - WINDOW + 1)}
-    copied = "He came. Arriving  under fire, Zhukov imposed draconian discipline: any soldier " \
-             "retreating without orders faced execution. And so on."
+    essay = (
+        "Arriving under fire, Zhukov imposed draconian discipline: any soldier retreating "
+        "without orders faced execution. He organized desperate counterattacks."
+    )
+    windows = {normalise(essay)[i : i + WINDOW] for i in range(len(essay) - WINDOW + 1)}
+    copied = (
+        "He came. Arriving  under fire, Zhukov imposed draconian discipline: any soldier "
+        "retreating without orders faced execution. And so on."
+    )
     quoted = f"The essay says “{copied[9:-8]}” here."
-    half = ("ARRIVING under fire, *Zhukov* imposed draconian discipline: any {term}`soldier "
-            "<Army>` retreating without orders \"faced execution\".")
+    half = (
+        "ARRIVING under fire, *Zhukov* imposed draconian discipline: any {term}`soldier "
+        '<Army>` retreating without orders "faced execution".'
+    )
     assert reused_passages([("a", copied, False)], windows)
     assert not reused_passages([("c", quoted, False)], windows)
     assert not reused_passages([("d", copied, True)], windows)
-    assert not reused_passages([("e", "Zhukov arrived while the city was under attack.", False)],
-                               windows)
+    assert not reused_passages([("e", "Zhukov arrived while the city was under attack.", False)], windows)
     prompt = "    prompt: |\n      " + copied + "\n"
-    parsed = sample_book({
-        "x.md": f"# X\n\n> {copied}\n> more\n\n{copied}\n\n{half}\n\n{quoted}\n\n"
-                f"```{{epigraph}}\n{copied}\n```\n",
-        "ch.md": "(ch-c)=\n# C\n\n```{objectives}\nknow: Know the word for the thing.\n```\n\n"
-                 "(sec-c)=\n## S\n\n```{exercises} c\n```\n",
-        "exercises/c.yaml": "chapter: ch\nexercises:\n  - id: c-one\n    type: source-analysis\n"
-                            "    objective: know\n    section: sec-c\n    source: |\n"
-                            f"      {copied}\n    attribution: A test\n{prompt}"
-                            "    answer: An answer.\n    solution: A solution.\n",
-    })
+    parsed = sample_book(
+        {
+            "x.md": f"# X\n\n> {copied}\n> more\n\n{copied}\n\n{half}\n\n{quoted}\n\n"
+            f"```{{epigraph}}\n{copied}\n```\n",
+            "ch.md": "(ch-c)=\n# C\n\n```{objectives}\nknow: Know the word for the thing.\n```\n\n"
+            "(sec-c)=\n## S\n\n```{exercises} c\n```\n",
+            "exercises/c.yaml": "chapter: ch\nexercises:\n  - id: c-one\n    type: source-analysis\n"
+            "    objective: know\n    section: sec-c\n    source: |\n"
+            f"      {copied}\n    attribution: A test\n{prompt}"
+            "    answer: An answer.\n    solution: A solution.\n",
+        }
+    )
     found = reused_passages(list(passages(parsed, parsed.srcdir)), windows)
-    assert sorted(p.split(":")[:2] for p in found) == \
-        [["exercises/c.yaml", "3 (c-one)"], ["x.md", "6"], ["x.md", "8"]], found
+    assert sorted(p.split(":")[:2] for p in found) == [
+        ["exercises/c.yaml", "3 (c-one)"],
+        ["x.md", "6"],
+        ["x.md", "8"],
+    ], found
 
 
 # =========================================================================== 6. debates
 
+
 def debate_boxes(parsed: Parsed) -> list[nodes.admonition]:
-    return [box for _doc, box in findall(parsed, nodes.admonition, chapter_docs(parsed))
-            if "debate" in box["classes"]]
+    return [
+        box
+        for _doc, box in findall(parsed, nodes.admonition, chapter_docs(parsed))
+        if "debate" in box["classes"]
+    ]
 
 
 @pytest.mark.parametrize("claim", CONTESTED, ids=list(CONTESTED))
@@ -681,8 +783,9 @@ def test_contested_claim_has_a_debate_box(parsed_book, claim):
     boxes = debate_boxes(parsed_book)
     assert boxes, "no {debate} boxes in the chapters"
     texts = [normalise(reader_text(box)) for box in boxes]
-    assert any(all(k in text for k in keywords) for text in texts), \
+    assert any(all(k in text for k in keywords) for text in texts), (
         f"no {{debate}} box sets out the contested claim {claim} (looked for {keywords})"
+    )
 
 
 def test_every_debate_box_has_a_question_and_mentions_historians(parsed_book):
@@ -696,10 +799,12 @@ def test_every_debate_box_has_a_question_and_mentions_historians(parsed_book):
 
 # =========================================================================== 7. Cyrillic
 
+
 def test_every_glossary_definition_opens_with_cyrillic(parsed_book):
     for term, definition in glossary_terms(parsed_book).items():
-        assert re.match(r"[\u0400-\u04FF][^()]*\(\*[^*]+\*\)", definition), \
+        assert re.match(r"[\u0400-\u04FF][^()]*\(\*[^*]+\*\)", definition), (
             f"glossary: {term!r} does not open with the Cyrillic and its transliteration"
+        )
 
 
 def whos_who_rows(parsed: Parsed) -> dict[str, str]:
@@ -717,8 +822,9 @@ def whos_who_rows(parsed: Parsed) -> dict[str, str]:
 def test_whos_who_gives_cyrillic_for_russian_people(parsed_book, surname):
     cells = [cell for cell in whos_who_rows(parsed_book) if surname in cell]
     assert len(cells) == 1, f"who's who: {len(cells)} rows for {surname}"
-    assert re.search(r"\([\u0400-\u04FF][\u0400-\u04FF ]+\)", cells[0]), \
+    assert re.search(r"\([\u0400-\u04FF][\u0400-\u04FF ]+\)", cells[0]), (
         f"who's who: no Cyrillic for {surname}: {cells[0]!r}"
+    )
 
 
 def test_cyrillic_only_in_glossary_and_whos_who():
@@ -727,8 +833,9 @@ def test_cyrillic_only_in_glossary_and_whos_who():
         if path in (GLOSSARY, WHOS_WHO):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            assert not CYRILLIC.search(line), \
+            assert not CYRILLIC.search(line), (
                 f"{path.relative_to(ROOT)}:{number}: Cyrillic belongs in the glossary or who's who"
+            )
 
 
 def cyrillic_words(parsed: Parsed, path: Path) -> set[str]:
@@ -747,7 +854,6 @@ def test_cyrillic_words_are_text_in_the_pdf(parsed_book, pdf_pages_text):
     assert not missing, f"Cyrillic missing from the PDF text: {missing}"
 
 
-
 def test_pdf_cyrillic_is_set_in_embedded_noto_subsets(book, pdf_pages_text):
     import pikepdf
 
@@ -760,13 +866,13 @@ def test_pdf_cyrillic_is_set_in_embedded_noto_subsets(book, pdf_pages_text):
                 name = str(font.BaseFont)
                 assert re.match(r"/[A-Z]{6}\+Noto-", name), f"page {n + 1}: font {name} is not Noto"
                 descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
-                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), \
+                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), (
                     f"page {n + 1}: {name} is not embedded"
+                )
                 cmap = font.get("/ToUnicode")
                 if cmap is not None and re.search(rb"<04[0-4][0-9A-Fa-f]>", cmap.read_bytes()):
                     with_cyrillic.append(name)
             assert with_cyrillic, f"page {n + 1}: no font maps glyphs to Cyrillic"
-
 
 
 def test_epub_glossary_has_cyrillic_and_css_declares_noto(book, parsed_book):
@@ -789,6 +895,7 @@ def test_epub_glossary_has_cyrillic_and_css_declares_noto(book, parsed_book):
 
 
 # =========================================================================== 8. index
+
 
 def index_entries(book) -> dict[str, list[str]]:
     """Top-level genindex entries -> their links."""
@@ -816,7 +923,6 @@ def test_each_person_has_one_index_entry(book, surname):
     assert found == [PEOPLE[surname]], f"index entries for {surname}: {found}"
 
 
-
 def index_targets(parsed: Parsed):
     """(node, entry as written, each top-level heading it puts in the index)."""
     for _doc, node in findall(parsed, addnodes.index):
@@ -839,13 +945,16 @@ def misindexed_people(parsed: Parsed, root: Path = ROOT) -> list[str]:
 def test_people_are_indexed_as_surname_forename(parsed_book):
     assert sum(1 for _ in index_targets(parsed_book)) > 50
     problems = misindexed_people(parsed_book)
-    assert not problems, "index entries for people must read 'Surname, Forename':\n" + \
-        "\n".join(problems)
+    assert not problems, "index entries for people must read 'Surname, Forename':\n" + "\n".join(problems)
 
 
 def test_index_check_reads_roles_and_directives(sample_book):
-    parsed = sample_book({"page.md": "# Page\n\n{index}`Stalin <single: Stalin, Joseph>` met "
-                                     "{index}`Zhukov`.\n\n```{index} pair: Moscow; Zhukov\n```\n"})
+    parsed = sample_book(
+        {
+            "page.md": "# Page\n\n{index}`Stalin <single: Stalin, Joseph>` met "
+            "{index}`Zhukov`.\n\n```{index} pair: Moscow; Zhukov\n```\n"
+        }
+    )
     assert sorted(misindexed_people(parsed, parsed.srcdir)) == [
         "page.md:3: 'single: Zhukov' (want 'Zhukov, Georgy')",
         "page.md:5: 'pair: Moscow; Zhukov' (want 'Zhukov, Georgy')",
@@ -853,6 +962,7 @@ def test_index_check_reads_roles_and_directives(sample_book):
 
 
 # =========================================================================== 9. timeline
+
 
 def test_timeline_table_has_a_row_for_every_event(book):
     events = yaml.safe_load(TIMELINE.read_text(encoding="utf-8"))

@@ -18,9 +18,10 @@ from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
 
-from conftest import ROOT, need, run_build
 from studyguide.docx import Head, sheet_docx
 from studyguide.exercises.model import load
+
+from conftest import ROOT, need, run_build
 
 CHAPTERS = sorted((ROOT / "exercises").glob("*.yaml"))
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -39,9 +40,20 @@ def convert(files: list[Path], out: Path) -> None:
     """LibreOffice headless, in a profile of its own (never the user's)."""
     soffice = need("soffice")
     proc = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{out / 'profile'}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(out), *map(str, files)],
-        capture_output=True, text=True, timeout=600)
+        [
+            soffice,
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -106,10 +118,16 @@ def test_styles_fonts_and_answer_lines(sheets):
         titles = [p.text for p in document.paragraphs if p.style.name == "Exercise Title"]
         assert len(titles) == len(load(path).exercises)
     fonts = docx.Document(folder / "chapter-1-worksheet.docx").styles
-    named = {name: fonts[name].element.find(f"{W}rPr/{W}rFonts").get(f"{W}ascii")
-             for name in ("Normal", "Title", "Exercise Title", "Answer Line")}
-    assert named == {"Normal": "Noto Serif", "Title": "Noto Sans", "Exercise Title": "Noto Sans",
-                     "Answer Line": "Noto Serif"}
+    named = {
+        name: fonts[name].element.find(f"{W}rPr/{W}rFonts").get(f"{W}ascii")
+        for name in ("Normal", "Title", "Exercise Title", "Answer Line")
+    }
+    assert named == {
+        "Normal": "Noto Serif",
+        "Title": "Noto Sans",
+        "Exercise Title": "Noto Sans",
+        "Answer Line": "Noto Serif",
+    }
     rule = fonts["Answer Line"].element.find(f"{W}pPr/{W}pBdr")
     assert rule is not None and rule.find(f"{W}between") is not None  # one rule a line
 
@@ -130,5 +148,7 @@ def test_the_same_sheet_gives_the_same_bytes(tmp_path, monkeypatch):
     head = Head("Book", "Sheet", "Review", True)
     first = sheet_docx(image_doc(tmp_path), head, tmp_path)
     time.sleep(2.1)  # a zip entry's time has a resolution of two seconds
-    assert hashlib.sha256(sheet_docx(image_doc(tmp_path), head, tmp_path)).digest() == \
-        hashlib.sha256(first).digest()
+    assert (
+        hashlib.sha256(sheet_docx(image_doc(tmp_path), head, tmp_path)).digest()
+        == hashlib.sha256(first).digest()
+    )

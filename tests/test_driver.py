@@ -56,10 +56,14 @@ def test_removed_chapter_leaves_no_trace(tmp_path):
     assert second.returncode == 0, second.output
     assert not (out / "html" / "ch2.html").exists()
     text = all_text(out / "html").lower()
-    assert "zyzzyva" not in text and "chapter two" not in text, "the removed chapter is still in the web edition"
+    assert "zyzzyva" not in text and "chapter two" not in text, (
+        "the removed chapter is still in the web edition"
+    )
     with zipfile.ZipFile(second.epub) as epub:
         assert not [n for n in epub.namelist() if "ch2" in n], epub.namelist()
-        assert "zyzzyva" not in "".join(epub.read(n).decode("utf-8", "replace") for n in epub.namelist()).lower()
+        assert (
+            "zyzzyva" not in "".join(epub.read(n).decode("utf-8", "replace") for n in epub.namelist()).lower()
+        )
 
 
 def test_refused_build_does_not_poison_the_next(tmp_path):
@@ -74,8 +78,10 @@ def test_refused_build_does_not_poison_the_next(tmp_path):
     outside = tmp_path / "outside" / "secret"
     outside.parent.mkdir()
     outside.write_text("root:x:0:0:root:/root:/bin/bash\n")
-    chapter.write_text(good + f"\n```{{figure}} {os.path.relpath(outside, book)}\n:alt: Secret.\n\nSecret.\n```\n",
-                       encoding="utf-8")
+    chapter.write_text(
+        good + f"\n```{{figure}} {os.path.relpath(outside, book)}\n:alt: Secret.\n\nSecret.\n```\n",
+        encoding="utf-8",
+    )
     refused = run_build(out, "html", "epub", source=book)
     assert refused.returncode != 0, refused.output
 
@@ -110,8 +116,9 @@ def test_edit_within_the_same_clock_tick_is_built(tmp_path):
     chapter = book / "ch1.md"
     assert run_build(out, "html", source=book).returncode == 0
     stat = chapter.stat()
-    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nA sentence written in the same tick.\n",
-                       encoding="utf-8")
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + "\nA sentence written in the same tick.\n", encoding="utf-8"
+    )
     os.utime(chapter, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     again = run_build(out, "html", source=book)
     assert again.returncode == 0, again.output
@@ -124,8 +131,9 @@ def test_an_edit_keeps_what_unchanged_pages_use(tmp_path):
     book, out = source / "book", tmp_path / "_build"
     assert run_build(out, "html", "epub", source=book).returncode == 0
     glossary = book / "glossary.md"
-    glossary.write_text(glossary.read_text(encoding="utf-8") + "\nA line added to the glossary.\n",
-                        encoding="utf-8")
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8") + "\nA line added to the glossary.\n", encoding="utf-8"
+    )
     again = run_build(out, "html", "epub", source=book)
     assert again.returncode == 0, again.output
     assert (out / "html" / "_images" / "img.png").is_file()
@@ -148,9 +156,21 @@ def test_unchanged_sources_return_at_once(tmp_path):
 
 
 def driver(build_dir: Path, env: dict, *wrap: str) -> subprocess.CompletedProcess:
-    cmd = [*wrap, sys.executable, "-m", "studyguide.build", "html", "--build-dir", str(build_dir), "--quiet",
-           "--source", str(ROOTS / "minimal" / "book")]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
+    cmd = [
+        *wrap,
+        sys.executable,
+        "-m",
+        "studyguide.build",
+        "html",
+        "--build-dir",
+        str(build_dir),
+        "--quiet",
+        "--source",
+        str(ROOTS / "minimal" / "book"),
+    ]
+    return subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env}, timeout=120
+    )
 
 
 def one_plain_line(proc: subprocess.CompletedProcess) -> str:
@@ -196,11 +216,15 @@ def test_removed_chapter_leaves_no_worksheet(tmp_path):
     book, out = source / "book", tmp_path / "_build"
     (book / "ch2.md").write_text(
         "(ch-two)=\n# Chapter two\n\n```{objectives}\nrecall: Recall the second chapter.\n```\n\n"
-        "(sec-two)=\n## Two\n\nMore text.\n\n## Review exercises\n\n```{exercises} ch2\n```\n", encoding="utf-8")
+        "(sec-two)=\n## Two\n\nMore text.\n\n## Review exercises\n\n```{exercises} ch2\n```\n",
+        encoding="utf-8",
+    )
     (source / "exercises" / "ch2.yaml").write_text(
         "chapter: ch2\nexercises:\n  - id: two-tf\n    type: true-false\n    objective: recall\n"
         "    section: sec-two\n    prompt: |\n      There is a second chapter.\n    answer: true\n"
-        "    solution: |\n      True.\n", encoding="utf-8")
+        "    solution: |\n      True.\n",
+        encoding="utf-8",
+    )
     index = book / "index.md"
     index.write_text(index.read_text(encoding="utf-8").replace("ch1\n", "ch1\nch2\n"), encoding="utf-8")
     first = run_build(out, "worksheets", source=book)

@@ -9,8 +9,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from conftest import ROOT, run_build
 from studyguide.exercises.model import load
+
+from conftest import ROOT, run_build
 
 CHAPTERS = sorted((ROOT / "exercises").glob("*.yaml"))
 
@@ -89,5 +90,5 @@ def test_worksheets_one_per_chapter_with_space_and_no_solutions(worksheets):
 
 def test_worksheet_lines_are_sized_to_the_question(worksheets, book):
     html = next((book.root / ".work" / "student" / "worksheets").glob("chapter-1-worksheet.html")).read_text()
-    counts = [int(n) for n in re.findall(r'--lines: (\d+)', html)]
+    counts = [int(n) for n in re.findall(r"--lines: (\d+)", html)]
     assert max(counts) >= 20 and min(counts) <= 3  # an essay page, a true/false justification

@@ -10,8 +10,12 @@ from lxml import etree
 
 from conftest import need
 
-NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
-      "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +46,10 @@ def test_mimetype_is_first_and_stored(epub):
 
 def test_full_metadata(opf):
     meta = opf.find("opf:metadata", NS)
-    text = {tag: (meta.findtext(f"dc:{tag}", namespaces=NS) or "").strip()
-            for tag in ("title", "creator", "language", "identifier", "date", "rights", "description")}
+    text = {
+        tag: (meta.findtext(f"dc:{tag}", namespaces=NS) or "").strip()
+        for tag in ("title", "creator", "language", "identifier", "date", "rights", "description")
+    }
     assert all(text.values()), text
     assert text["language"] == "en"
     assert "Stalin and Zhukov" in text["title"]
@@ -52,8 +58,14 @@ def test_full_metadata(opf):
 
 def test_accessibility_metadata(opf):
     props = [m.get("property") for m in opf.iterfind("opf:metadata/opf:meta", NS)]
-    for needed in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
-                   "schema:accessibilityHazard", "schema:accessibilitySummary", "dcterms:conformsTo"):
+    for needed in (
+        "schema:accessMode",
+        "schema:accessModeSufficient",
+        "schema:accessibilityFeature",
+        "schema:accessibilityHazard",
+        "schema:accessibilitySummary",
+        "dcterms:conformsTo",
+    ):
         assert needed in props, needed
 
 
@@ -62,8 +74,14 @@ def test_navigation_lists_every_chapter(epub):
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     assert toc.get("role") == "doc-toc"
     labels = [a.text for a in toc.iterfind(".//x:a", NS)]
-    for chapter in ("The alliance", "The 1941 defences", "The 1942 failures", "The legacy",
-                    "Glossary", "Answer key"):
+    for chapter in (
+        "The alliance",
+        "The 1941 defences",
+        "The 1942 failures",
+        "The legacy",
+        "Glossary",
+        "Answer key",
+    ):
         assert any(chapter in (label or "") for label in labels), chapter
     hrefs = [a.get("href").split("#")[0] for a in toc.iterfind(".//x:a", NS)]
     names = set(epub.namelist())

@@ -70,9 +70,23 @@ class Running:
             env["STUDYGUIDE_TEST_PAUSE"] = pause
         self.log = tree / f"driver-{time.monotonic_ns()}.log"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "studyguide.build", *formats, "--build-dir", str(tree / "_build"),
-             "--source", str(tree / "minimal" / "book"), "--quiet"],
-            cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "studyguide.build",
+                *formats,
+                "--build-dir",
+                str(tree / "_build"),
+                "--source",
+                str(tree / "minimal" / "book"),
+                "--quiet",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def reached(self, timeout: float = 240) -> None:
         marker = self.hold / f"{self.point}.reached"
@@ -101,8 +115,10 @@ def build_processes(tree: Path) -> list[int]:
         if not proc.name.isdigit():
             continue
         try:
-            if marker in (proc / "environ").read_bytes().split(b"\0") and \
-                    (proc / "stat").read_text().split(") ")[-1][0] != "Z":
+            if (
+                marker in (proc / "environ").read_bytes().split(b"\0")
+                and (proc / "stat").read_text().split(") ")[-1][0] != "Z"
+            ):
                 found.append(int(proc.name))
         except OSError:
             pass
@@ -126,11 +142,11 @@ def next_build_works(tree: Path) -> dict[str, str]:
 
 # Where a kill -9 lands, and which build must then be published.
 MOMENTS = [
-    ("parse", "old"),      # Sphinx is reading the sources
-    ("render", "old"),     # WeasyPrint workers are laying out the PDF
-    ("publish", "old"),    # the new generation is half assembled
-    ("switch", "old"),     # assembled, just before the switch
-    ("switched", "new"),   # just after the switch, before the old generation is removed
+    ("parse", "old"),  # Sphinx is reading the sources
+    ("render", "old"),  # WeasyPrint workers are laying out the PDF
+    ("publish", "old"),  # the new generation is half assembled
+    ("switch", "old"),  # assembled, just before the switch
+    ("switched", "new"),  # just after the switch, before the old generation is removed
 ]
 
 
@@ -161,11 +177,15 @@ def one_build(state: dict[str, str]) -> None:
     assert copies and copies == books, "the downloads and the published files come from different builds"
 
 
-@pytest.mark.parametrize(("sig", "to_group", "code"), [
-    (signal.SIGINT, True, 130),   # Ctrl-C in a terminal: the whole foreground group
-    (signal.SIGINT, False, 130),  # kill -INT <driver>
-    (signal.SIGTERM, False, 143),
-], ids=["ctrl-c", "sigint-driver", "sigterm"])
+@pytest.mark.parametrize(
+    ("sig", "to_group", "code"),
+    [
+        (signal.SIGINT, True, 130),  # Ctrl-C in a terminal: the whole foreground group
+        (signal.SIGINT, False, 130),  # kill -INT <driver>
+        (signal.SIGTERM, False, 143),
+    ],
+    ids=["ctrl-c", "sigint-driver", "sigterm"],
+)
 def test_interrupt_while_the_pdf_renders(tree, sig, to_group, code):
     old = snapshot(tree / "_build")
     build = Running(tree, pause="render")

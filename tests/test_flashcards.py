@@ -32,8 +32,9 @@ def glossary_terms(book) -> list[str]:
     page = lxml_html.parse(str(book.html / "back" / "glossary.html"))
     for link in page.xpath('//a[contains(@class, "headerlink")]'):
         link.drop_tree()
-    terms = [" ".join(dt.text_content().split())
-             for dt in page.xpath('//dl[contains(@class, "glossary")]/dt')]
+    terms = [
+        " ".join(dt.text_content().split()) for dt in page.xpath('//dl[contains(@class, "glossary")]/dt')
+    ]
     assert len(terms) >= 20
     return terms
 
@@ -82,17 +83,21 @@ def test_a_rebuild_keeps_every_note_identity(flashcards, book, tmp_path):
     later = tmp_path / "later"
     later.mkdir()
     import shutil
+
     shutil.copytree(book.root / ".work", later / ".work")
     build = run_build(later, "flashcards", env={"SOURCE_DATE_EPOCH": "1800000000"})
     assert build.returncode == 0, build.output
 
     def guids(apkg: Path, where: Path) -> dict[str, str]:
         where.mkdir()
-        return {flds.split("\x1f")[0]: guid
-                for guid, flds in collection(apkg, where).execute("select guid, flds from notes")}
+        return {
+            flds.split("\x1f")[0]: guid
+            for guid, flds in collection(apkg, where).execute("select guid, flds from notes")
+        }
 
-    assert guids(flashcards / f"{BASENAME}-flashcards.apkg", tmp_path / "a") == \
-        guids(later / "flashcards" / f"{BASENAME}-flashcards.apkg", tmp_path / "b")
+    assert guids(flashcards / f"{BASENAME}-flashcards.apkg", tmp_path / "a") == guids(
+        later / "flashcards" / f"{BASENAME}-flashcards.apkg", tmp_path / "b"
+    )
 
 
 def test_the_tsv_has_two_columns_a_card_a_line(flashcards, glossary_terms):
@@ -111,7 +116,7 @@ def phrase_centres(words: list[dict], phrase: str, keep) -> list[float]:
     words = [w for w in words if keep(w)]
     centres = []
     for i in range(len(words) - len(wanted) + 1):
-        run = words[i:i + len(wanted)]
+        run = words[i : i + len(wanted)]
         if [w["text"] for w in run] == wanted and len({round(w["top"]) for w in run}) == 1:
             centres.append((run[0]["x0"] + run[-1]["x1"]) / 2)
     return centres
@@ -134,8 +139,9 @@ def test_printed_cards_put_each_definition_behind_its_term(flashcards, glossary_
                 if not on_front:
                     continue
                 found.add(term)
-                on_back = phrase_centres(back_words, term,
-                                         lambda w: w["size"] < 10 and "Bold" in w["fontname"])
+                on_back = phrase_centres(
+                    back_words, term, lambda w: w["size"] < 10 and "Bold" in w["fontname"]
+                )
                 assert on_back, f"{term!r} is on sheet {front_number // 2} but not behind it"
                 # Flipped on the long edge, x mirrors: the back's card is across the page.
                 assert any(abs((width - on_front[0]) - x) < half_card for x in on_back), term

@@ -16,10 +16,19 @@ from lxml import html as lxml_html
 
 from conftest import IN_CI, ROOT, need
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-        "resultTypes": ["violations"]}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -56,15 +65,22 @@ def page(browser, site):
     page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
-    page.on("request", lambda r: not r.url.startswith((site, "data:", "blob:")) and
-            page.problems.append(f"left the site: {r.url}"))
+    page.on(
+        "request",
+        lambda r: (
+            not r.url.startswith((site, "data:", "blob:")) and page.problems.append(f"left the site: {r.url}")
+        ),
+    )
     yield page
     context.close()
 
 
 def html_pages(book) -> list[str]:
-    return sorted(str(p.relative_to(book.html)) for p in book.html.rglob("*.html")
-                  if not p.name.startswith("_") and "_static" not in p.parts)
+    return sorted(
+        str(p.relative_to(book.html))
+        for p in book.html.rglob("*.html")
+        if not p.name.startswith("_") and "_static" not in p.parts
+    )
 
 
 def test_every_page_loads_without_errors_or_foreign_requests(page, site, book):
@@ -82,8 +98,9 @@ def test_no_broken_local_links(book):
     def ids_of(path: Path) -> set[str]:
         if path not in ids:
             tree = lxml_html.parse(str(path))
-            ids[path] = {e.get("id") for e in tree.iter() if e.get("id")} | \
-                        {e.get("name") for e in tree.iter("a") if e.get("name")}
+            ids[path] = {e.get("id") for e in tree.iter() if e.get("id")} | {
+                e.get("name") for e in tree.iter("a") if e.get("name")
+            }
         return ids[path]
 
     broken = []
@@ -138,8 +155,10 @@ def axe_results(page, options: dict = WCAG) -> dict:
 
 
 def run_axe(page) -> list[str]:
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
-            for v in axe_results(page)["violations"]]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
+        for v in axe_results(page)["violations"]
+    ]
 
 
 def test_the_pinned_axe_core_is_the_one_injected(page, site):

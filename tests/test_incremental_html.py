@@ -7,13 +7,15 @@ import shutil
 
 from conftest import ROOTS, run_build
 
-
 GENERATED = {"genindex.html", "search.html"}  # Sphinx writes these on every build
 
 
 def _pages(build) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in build.work().joinpath("html").glob("*.html")
-            if p.name not in GENERATED}
+    return {
+        p.name: p.stat().st_mtime_ns
+        for p in build.work().joinpath("html").glob("*.html")
+        if p.name not in GENERATED
+    }
 
 
 def test_edits_rewrite_the_pages_they_change(tmp_path):

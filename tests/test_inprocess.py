@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from docutils import nodes
 
-from conftest import ROOT, ROOTS
 from studyguide.exercises import nodes as ex
+
+from conftest import ROOT, ROOTS
 
 EXERCISES = {"one": ["one-fact", "one-count"], "two": ["two-reason"]}
 LABELS = {"one-fact": "Exercise 1.1", "one-count": "Exercise 1.2", "two-reason": "Exercise 2.1"}
@@ -25,8 +26,9 @@ placement = pytest.mark.sphinx(testroot="placement", copy_test_root=True, freshe
 
 def built(app, docname: str) -> nodes.document:
     app.build()
-    assert "WARNING" not in app.warning.getvalue() and "ERROR" not in app.warning.getvalue(), \
+    assert "WARNING" not in app.warning.getvalue() and "ERROR" not in app.warning.getvalue(), (
         app.warning.getvalue()
+    )
     return app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags)
 
 
@@ -47,6 +49,7 @@ def refuris(node: nodes.Node) -> list[str]:
 
 
 # --------------------------------------------------------------------------- solution placement
+
 
 @placement
 @pytest.mark.sphinx("epub", confoverrides={"studyguide_edition": "student"})
@@ -111,6 +114,7 @@ def test_instructor_edition_puts_each_solution_after_its_exercise(app):
 
 # --------------------------------------------------------------------------- no shared state
 
+
 def test_two_applications_in_one_process_keep_their_own_navigation_state(make_app, tmp_path):
     """Reading one book must not change what another application thinks it has read."""
     first_src, second_src = tmp_path / "first", tmp_path / "second"
@@ -148,8 +152,9 @@ def test_drawing_figures_leaves_matplotlib_settings_alone_and_ignores_them(tmp_p
     with svg.drawing():
         losses.render(data, tmp_path / "a.svg")
     before = dict(matplotlib.rcParams)
-    with matplotlib.rc_context({"font.size": 20, "text.color": "red", "lines.linewidth": 9,
-                                "svg.hashsalt": "other"}):
+    with matplotlib.rc_context(
+        {"font.size": 20, "text.color": "red", "lines.linewidth": 9, "svg.hashsalt": "other"}
+    ):
         with svg.drawing():
             losses.render(data, tmp_path / "b.svg")
         assert matplotlib.rcParams["font.size"] == 20 and matplotlib.rcParams["svg.hashsalt"] == "other"

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pikepdf
 import pytest
+from test_pdf import CHAPTERS, contents_problems
 
 from conftest import BASENAME, ROOT, run_build
-from test_pdf import CHAPTERS, contents_problems
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +82,12 @@ def test_no_text_outside_the_page(plumbed):
     outside = []
     for number, page in enumerate(plumbed.pages, 1):
         for char in page.chars:
-            if char["text"].strip() and (char["x0"] < 0 or char["x1"] > page.width + 0.5
-                                         or char["top"] < 0 or char["bottom"] > page.height + 0.5):
+            if char["text"].strip() and (
+                char["x0"] < 0
+                or char["x1"] > page.width + 0.5
+                or char["top"] < 0
+                or char["bottom"] > page.height + 0.5
+            ):
                 outside.append((number, char["text"]))
     assert outside == [], outside[:10]
 
@@ -91,8 +95,12 @@ def test_no_text_outside_the_page(plumbed):
 def test_text_is_ragged_right_and_unhyphenated(plumbed):
     """Lines of a paragraph end where their last word ends, not at one justified edge, and
     a line ends in a hyphen only where the word has one in the book's sources."""
-    sources = " ".join(p.read_text(encoding="utf-8") for folder in (ROOT / "book", ROOT / "exercises")
-                       for p in folder.rglob("*") if p.suffix in (".md", ".yaml", ".yml"))
+    sources = " ".join(
+        p.read_text(encoding="utf-8")
+        for folder in (ROOT / "book", ROOT / "exercises")
+        for p in folder.rglob("*")
+        if p.suffix in (".md", ".yaml", ".yml")
+    )
     right_edges, lines = Counter(), []
     for page in plumbed.pages[10:60]:
         for line in page.extract_text_lines():
@@ -103,8 +111,11 @@ def test_text_is_ragged_right_and_unhyphenated(plumbed):
                 lines.append(line["text"])
     most, count = right_edges.most_common(1)[0]
     assert count < 0.2 * sum(right_edges.values()), (most, count)
-    added = [f"{a.split()[-1]}{b.split()[0]}" for a, b in zip(lines, lines[1:])
-             if a.endswith("-") and b.split() and f"{a.split()[-1]}{b.split()[0]}" not in sources]
+    added = [
+        f"{a.split()[-1]}{b.split()[0]}"
+        for a, b in zip(lines, lines[1:])
+        if a.endswith("-") and b.split() and f"{a.split()[-1]}{b.split()[0]}" not in sources
+    ]
     assert added == [], added
 
 

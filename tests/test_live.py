@@ -18,8 +18,15 @@ import pytest
 
 from conftest import EPOCH, ROOT, ROOTS, need, run_build
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STARTUP = 180  # the first build of the small book, on a loaded machine
 
 
@@ -31,10 +38,26 @@ class LiveServer:
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "studyguide.live", "--root", str(ROOT), "--source",
-             str(self.source / "book"), "--build-dir", str(self.build_dir), "--port", "0", *options],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+            [
+                sys.executable,
+                "-m",
+                "studyguide.live",
+                "--root",
+                str(ROOT),
+                "--source",
+                str(self.source / "book"),
+                "--build-dir",
+                str(self.build_dir),
+                "--port",
+                "0",
+                *options,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        )
         threading.Thread(target=self._read, daemon=True).start()
         first = self.expect(r"serving (http://\S+)", 60)
         self.url = re.search(r"serving (http://\S+)", first).group(1)
@@ -126,8 +149,11 @@ def test_an_edit_reloads_the_open_page(live, page):
 
 def test_an_exercise_file_edit_reloads_its_chapter(live, page):
     """The exercise directive notes its YAML as a dependency: the chapter is rebuilt."""
-    live.edit("exercises/ch1.yaml", "The test book exists to be built.",
-              "The test book exists to be built and previewed.")
+    live.edit(
+        "exercises/ch1.yaml",
+        "The test book exists to be built.",
+        "The test book exists to be built and previewed.",
+    )
     wait_until(page, BODY_HAS, "The test book exists to be built and previewed.")
 
 
@@ -206,8 +232,13 @@ def test_the_published_html_has_no_live_script(live, tmp_path):
 
 
 def test_bench_help():
-    proc = subprocess.run([sys.executable, "-m", "studyguide.bench", "--help"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "studyguide.bench", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0 and "--quick" in proc.stdout and "--preview-edits" in proc.stdout
 
 

@@ -19,23 +19,34 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import conf
-from gift_reader import parse_gift, unescape, with_format
 from studyguide.exercises.model import load
 from studyguide.lms import gift as gift_format
 from studyguide.lms import moodle as moodle_format
 from studyguide.lms import qti as qti_format
 from studyguide.lms import text as lms_text
 
+from conftest import conf
+from gift_reader import parse_gift, unescape, with_format
+
 ROOT = Path(__file__).parents[1]
 EPOCH = "1764028800"
 BASENAME = conf("studyguide_basename")
 ROOT_CATEGORY = "Stalin and Zhukov"
-GIFT_TYPES = {"multiple-choice": "mc", "true-false": "tf", "matching": "match",
-              "ordering": "match", "short-answer": "short"}
+GIFT_TYPES = {
+    "multiple-choice": "mc",
+    "true-false": "tf",
+    "matching": "match",
+    "ordering": "match",
+    "short-answer": "short",
+}
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
-MOODLE_TYPES = {"multiple-choice": "multichoice", "true-false": "truefalse", "matching": "matching",
-                "ordering": "matching", "short-answer": "shortanswer"}
+MOODLE_TYPES = {
+    "multiple-choice": "multichoice",
+    "true-false": "truefalse",
+    "matching": "matching",
+    "ordering": "matching",
+    "short-answer": "shortanswer",
+}
 
 
 MAX_WORDS = 4  # the rule of CONTRIBUTING.md: an auto-marked answer is at most four words
@@ -49,8 +60,10 @@ def markable(answer: str) -> bool:
 def auto_gradable(exercise) -> bool:
     """Counted here, not imported, so the test does not share the export's definition."""
     return exercise.type in ("multiple-choice", "true-false", "matching", "ordering") or (
-        exercise.type == "short-answer" and bool(exercise.accept)
-        and all(markable(a) for a in exercise.accept))
+        exercise.type == "short-answer"
+        and bool(exercise.accept)
+        and all(markable(a) for a in exercise.accept)
+    )
 
 
 def teacher_marked(exercise) -> bool:
@@ -65,7 +78,10 @@ def exported(exercise) -> bool:
 def build_lms(build_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "studyguide.build", "lms", "--build-dir", str(build_dir), "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
 
 
@@ -107,9 +123,13 @@ def quiz(lms):
 
 # -- The built files -----------------------------------------------------------------------
 
+
 def test_the_three_banks_are_published(lms):
     assert sorted(p.name for p in lms.iterdir()) == [
-        f"{BASENAME}-moodle.xml", f"{BASENAME}-qti21.zip", f"{BASENAME}.gift"]
+        f"{BASENAME}-moodle.xml",
+        f"{BASENAME}-qti21.zip",
+        f"{BASENAME}.gift",
+    ]
 
 
 def test_the_real_exercises_include_every_exportable_type(expected):
@@ -124,7 +144,7 @@ def test_every_auto_marked_short_answer_is_markable_and_the_rest_go_to_a_teacher
     short = {ex_id: e for ex_id, (_, e) in expected.items() if e.type == "short-answer"}
     gift_types = {item["name"]: item for item in gift if "name" in item}
     moodle = {q.findtext("name/text"): q for q in quiz.findall("question")}
-    for ex_id, exercise in short.items():
+    for ex_id in short:
         item, question = gift_types[ex_id], moodle[ex_id]
         if item["type"] == "short":
             assert item["accept"] and all(markable(a) for a in item["accept"]), (ex_id, item["accept"])
@@ -180,7 +200,8 @@ def test_gift_answers_match_the_yaml(gift, expected):
             assert sorted(item["pairs"]) == sorted(exercise.answer.items())
         elif exercise.type == "ordering":
             assert sorted(item["pairs"], key=lambda p: int(p[1])) == [
-                (event, str(n)) for n, event in enumerate(exercise.answer, 1)]
+                (event, str(n)) for n, event in enumerate(exercise.answer, 1)
+            ]
             assert [left for left, _ in item["pairs"]] != exercise.answer  # not given away
         elif wanted == "short":
             assert item["accept"] == exercise.accept
@@ -210,8 +231,9 @@ def test_moodle_questions_match_the_yaml(quiz, expected):
         name = question.findtext("name/text")
         title, exercise = expected[name]
         assert category == f"{ROOT_CATEGORY}/{title}", name
-        assert question.get("type") == ("essay" if teacher_marked(exercise)
-                                        else MOODLE_TYPES[exercise.type]), name
+        assert question.get("type") == (
+            "essay" if teacher_marked(exercise) else MOODLE_TYPES[exercise.type]
+        ), name
         assert question.find("questiontext").get("format") == "html"
         assert question.findtext("questiontext/text").startswith("<p>"), name
         assert question.findtext("generalfeedback/text").strip(), name
@@ -293,25 +315,40 @@ def test_only_exportable_exercises_are_written():
     items = parse_gift(gift_format.gift(chapters, ROOT_CATEGORY))
     assert items[0] == {"category": f"{ROOT_CATEGORY}/Sample // one"}
     assert [i["name"] for i in items[1:]] == [
-        "sample-choice", "sample-true", "sample-order", "sample-match", "sample-short",
-        "sample-short-open"]
+        "sample-choice",
+        "sample-true",
+        "sample-order",
+        "sample-match",
+        "sample-short",
+        "sample-short-open",
+    ]
     assert items[6]["type"] == "essay"
     quiz = etree.fromstring(moodle_format.moodle_xml(chapters, ROOT_CATEGORY).encode("utf-8"))
     assert [q.get("type") for q in quiz] == [
-        "category", "multichoice", "truefalse", "matching", "matching", "shortanswer", "essay"]
+        "category",
+        "multichoice",
+        "truefalse",
+        "matching",
+        "matching",
+        "shortanswer",
+        "essay",
+    ]
     assert quiz[6].findtext("graderinfo/text").startswith("<p>He advised that Kiev be given up.</p>")
 
 
-@pytest.mark.parametrize("bad", [
-    "::q::Text{=a ~b",                 # brace never closed
-    "::q::Text{=a ~b} more{=c}",       # two answer blocks
-    "::q::Text {=a =b ~c}",            # multiple choice with two right answers
-    "::q::Text{~a ~b}",                # multiple choice with no right answer
-    "Text{T}",                         # no name
-    "::q::Text{=a -> 1 =b}",           # matching mixed with a short answer
-    "::q::Text{=a ~%50%b}",            # a wrong answer read as half right
-    "::q::Text{=%50%a}",               # an accepted answer read as half right
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "::q::Text{=a ~b",  # brace never closed
+        "::q::Text{=a ~b} more{=c}",  # two answer blocks
+        "::q::Text {=a =b ~c}",  # multiple choice with two right answers
+        "::q::Text{~a ~b}",  # multiple choice with no right answer
+        "Text{T}",  # no name
+        "::q::Text{=a -> 1 =b}",  # matching mixed with a short answer
+        "::q::Text{=a ~%50%b}",  # a wrong answer read as half right
+        "::q::Text{=%50%a}",  # an accepted answer read as half right
+    ],
+)
 def test_the_gift_checker_rejects_malformed_questions(bad):
     with pytest.raises(AssertionError):
         parse_gift(bad)
@@ -338,8 +375,11 @@ def test_qti_package_lists_every_item_and_each_item_keys_the_right_answer(lms, c
                 body = item.find(f"{QTI}itemBody")
                 if exercise.type in ("multiple-choice", "true-false"):
                     choices = [c.text for c in body.iter(f"{QTI}simpleChoice")]
-                    right = exercise.answer if exercise.type == "multiple-choice" else (
-                        "True" if exercise.answer else "False")
+                    right = (
+                        exercise.answer
+                        if exercise.type == "multiple-choice"
+                        else ("True" if exercise.answer else "False")
+                    )
                     assert choices[int(values[0][1:])] == right
                 elif exercise.type == "ordering":
                     shown = {c.get("identifier"): c.text for c in body.iter(f"{QTI}simpleChoice")}

@@ -12,8 +12,11 @@ import pypdf
 import pytest
 from lxml import etree
 
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
-      "opf": "http://www.idpf.org/2007/opf"}
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 

@@ -126,8 +126,10 @@ def contents_problems(pdf, plumber, labels) -> tuple[set[str], int, list[str]]:
         folio = _words(foot)
         heading = " ".join(title[1:] if re.fullmatch(r"[\d.]+", title[0]) else title)
         if folio not in ("", printed) or labels[target] != printed:  # "": a blind folio
-            wrong.append(f"{' '.join(title)}: contents {printed}, page {folio or '(no folio)'} "
-                         f"(viewer {labels[target]})")
+            wrong.append(
+                f"{' '.join(title)}: contents {printed}, page {folio or '(no folio)'} "
+                f"(viewer {labels[target]})"
+            )
         elif heading not in " ".join(_words(body).split()):
             wrong.append(f"{' '.join(title)}: not on the page its link lands on ({printed})")
     return titles, len(entries), wrong
@@ -137,8 +139,12 @@ def test_every_contents_entry_gives_the_folio_of_its_first_page(pdf, plumber, pd
     """Front matter, chapters, sections, back matter and the index: the number the contents
     prints is the folio printed on the page where its link lands, which shows its title."""
     titles, count, wrong = contents_problems(pdf, plumber, pdf_reader.page_labels)
-    for expected in ["Copyright and licence", "How to use this guide", *BACK_MATTER,
-                     *(f"{n} {c}" for n, c in enumerate(CHAPTERS, 1))]:
+    for expected in [
+        "Copyright and licence",
+        "How to use this guide",
+        *BACK_MATTER,
+        *(f"{n} {c}" for n, c in enumerate(CHAPTERS, 1)),
+    ]:
         assert expected in titles, (expected, sorted(titles))
     assert count > 40
     assert wrong == [], "\n".join(wrong)
@@ -183,8 +189,18 @@ def test_front_matter_has_roman_folios(pdf_pages_text):
 
 def test_no_web_interface_in_the_print_book(pdf_pages_text):
     text = "\n".join(pdf_pages_text)
-    for web in ("Skip to main content", "Search", "Edit this page", "Back to top", "¶",
-                "Download this page", "Ctrl+K", "Toggle navigation", "Show source", "Previous\n"):
+    for web in (
+        "Skip to main content",
+        "Search",
+        "Edit this page",
+        "Back to top",
+        "¶",
+        "Download this page",
+        "Ctrl+K",
+        "Toggle navigation",
+        "Show source",
+        "Previous\n",
+    ):
         assert web not in text, web
 
 
@@ -263,8 +279,12 @@ def test_answer_key_at_the_back_links_both_ways(pdf, pdf_pages_text):
     # Each entry of the key links back to its exercise, on a page before the key.
     dests = pikepdf.NameTree(pdf.Root.Names.Dests)
     pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
-    back = [str(a.Dest) for page in list(pdf.pages)[key_start:] for a in page.obj.get("/Annots", [])
-            if "/Dest" in a and "--ex-" in str(a.Dest)]
+    back = [
+        str(a.Dest)
+        for page in list(pdf.pages)[key_start:]
+        for a in page.obj.get("/Annots", [])
+        if "/Dest" in a and "--ex-" in str(a.Dest)
+    ]
     assert len(back) >= 4 * 14
     assert all(pages[dests[name][0].objgen] < key_start for name in back)
 
@@ -361,6 +381,8 @@ def test_every_page_prints_its_number_and_the_viewer_shows_the_same(pdf_reader, 
     for index, text in numbered:
         assert text.rstrip().endswith(str(index - first + 1)), (index, text.rstrip()[-30:])
     labels = pdf_reader.page_labels
-    assert labels[0] == "i" and labels[first - 1] == ["i", "ii", "iii", "iv", "v", "vi", "vii",
-                                                      "viii", "ix", "x"][first - 1]
-    assert labels[first:first + 3] == ["1", "2", "3"] and labels[-1] == str(len(labels) - first)
+    assert (
+        labels[0] == "i"
+        and labels[first - 1] == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"][first - 1]
+    )
+    assert labels[first : first + 3] == ["1", "2", "3"] and labels[-1] == str(len(labels) - first)

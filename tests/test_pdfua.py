@@ -25,16 +25,26 @@ def _built(book, formats: tuple[str, ...], edition: str = "student", paper: str 
 
 PDFS = {
     "standard": lambda book: [book.pdf],
-    "large print": lambda book: (_built(book, ("largeprint",)),
-                                 [book.root / "largeprint" / f"{BASENAME}-large-print.pdf"])[1],
-    "instructor": lambda book: (_built(book, ("pdf",), edition="instructor"),
-                                [book.root / "instructor" / "pdf" / f"{BASENAME}-instructor.pdf"])[1],
-    "letter": lambda book: (_built(book, ("pdf",), paper="letter"),
-                            [book.root / "pdf-letter" / f"{BASENAME}.pdf"])[1],
-    "worksheets": lambda book: (_built(book, ("worksheets",)),
-                                sorted((book.root / "worksheets").glob("*.pdf")))[1],
-    "flashcards": lambda book: (_built(book, ("flashcards",)),
-                                sorted((book.root / "flashcards").rglob("*.pdf")))[1],
+    "large print": lambda book: (
+        _built(book, ("largeprint",)),
+        [book.root / "largeprint" / f"{BASENAME}-large-print.pdf"],
+    )[1],
+    "instructor": lambda book: (
+        _built(book, ("pdf",), edition="instructor"),
+        [book.root / "instructor" / "pdf" / f"{BASENAME}-instructor.pdf"],
+    )[1],
+    "letter": lambda book: (
+        _built(book, ("pdf",), paper="letter"),
+        [book.root / "pdf-letter" / f"{BASENAME}.pdf"],
+    )[1],
+    "worksheets": lambda book: (
+        _built(book, ("worksheets",)),
+        sorted((book.root / "worksheets").glob("*.pdf")),
+    )[1],
+    "flashcards": lambda book: (
+        _built(book, ("flashcards",)),
+        sorted((book.root / "flashcards").rglob("*.pdf")),
+    )[1],
 }
 
 
@@ -45,11 +55,15 @@ def _headings_mark_content(path) -> list[str]:
     def marks(node) -> bool:
         kid = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None
         kids = list(kid) if isinstance(kid, pikepdf.Array) else [kid]
-        return any(isinstance(k, int) or (isinstance(k, pikepdf.Dictionary)
-                   and (k.get("/Type") == "/MCR" or marks(k))) for k in kids if k is not None)
+        return any(
+            isinstance(k, int)
+            or (isinstance(k, pikepdf.Dictionary) and (k.get("/Type") == "/MCR" or marks(k)))
+            for k in kids
+            if k is not None
+        )
 
     def walk(node):
-        for kid in (list(node) if isinstance(node, pikepdf.Array) else [node]):
+        for kid in list(node) if isinstance(node, pikepdf.Array) else [node]:
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
                 role = str(kid.S)
                 if len(role) == 3 and role[:2] == "/H" and role[2].isdigit() and not marks(kid):
@@ -83,8 +97,9 @@ def test_header_cells_have_a_scope_and_data_cells_none(book):
     with pikepdf.open(book.pdf) as pdf:
         from studyguide.pdf.merge import _elements
 
-        cells = [(str(e.S), e.get("/A")) for e in _elements(pdf.Root.StructTreeRoot.K)
-                 if e.S in ("/TH", "/TD")]
+        cells = [
+            (str(e.S), e.get("/A")) for e in _elements(pdf.Root.StructTreeRoot.K) if e.S in ("/TH", "/TD")
+        ]
     scopes = [str(a.get("/Scope")) for role, a in cells if role == "/TH"]
     assert len(scopes) >= 20 and set(scopes) <= {"/Column", "/Row"}, set(scopes)
     assert not [a for role, a in cells if role == "/TD" and a is not None and "/Scope" in a]

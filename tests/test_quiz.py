@@ -15,9 +15,10 @@ import pypdf
 import pytest
 import yaml
 
-from conftest import ROOT, run_build
 from studyguide.exercises.model import load
 from studyguide.quiz import spec
+
+from conftest import ROOT, run_build
 
 EXAMPLE = ROOT / "quizzes" / "example.yaml"
 MARKS = {i["id"]: i["marks"] for i in yaml.safe_load(EXAMPLE.read_text())["items"] if "marks" in i}
@@ -28,8 +29,9 @@ def bank() -> list[spec.Chapter]:
     chapters = []
     for path in sorted((ROOT / "exercises").glob("*.yaml")):
         book = load(path)
-        chapters.append(spec.Chapter(path.stem, book.chapter, path.stem.split("-")[0], path.stem,
-                                     book.exercises))
+        chapters.append(
+            spec.Chapter(path.stem, book.chapter, path.stem.split("-")[0], path.stem, book.exercises)
+        )
     return chapters
 
 
@@ -55,33 +57,51 @@ def prompt_start(exercise) -> str:
 
 # -- the quiz file, without Sphinx ---------------------------------------------------------
 
+
 def write(tmp_path: Path, body: str, name: str = "bad.yaml") -> Path:
     path = tmp_path / name
     path.write_text(body, encoding="utf-8")
     return path
 
 
-@pytest.mark.parametrize("body, line, message", [
-    ("title: T\nitems:\n  - id: defences-siege-start\n  - id: no-such-exercise\n", 4,
-     "unknown exercise id 'no-such-exercise'"),
-    ("title: T\nitems:\n  - from: 3-failures\n    count: 3\n    type: essay\n", 4,
-     "count 3 from chapter '3-failures', but it has only 1 exercises of type essay"),
-    ("title: T\nitems:\n  - from: 9\n    count: 1\n", 3, "no chapter '9' in the book"),
-    ("title: T\nversion: 2\nitems:\n  - id: defences-siege-start\n", 2, "unknown key 'version'"),
-    ("title: T\nitems:\n  - id: defences-siege-start\n    mark: 2\n", 4, "unknown key 'mark' in an item"),
-    ("title: T\nitems:\n  - id: defences-siege-start\n  - {id: x\n", 5, "YAML syntax"),
-    ("title: T\nitems:\n  - id: defences-siege-start\n  - id: defences-siege-start\n", 4,
-     "already in the quiz (line 3)"),
-    ("title: T\nitems:\n  - id: failures-blame-essay\n    marks: 5\n", 4, "marked by its level descriptors"),
-    ("title: T\nversions: 40\nitems:\n  - id: defences-siege-start\n", 2, "'versions' must be"),
-    ('title: "a\\n$CATEGORY: x"\nitems:\n  - id: defences-siege-start\n', 1, "'title' must be one line"),
-])
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        (
+            "title: T\nitems:\n  - id: defences-siege-start\n  - id: no-such-exercise\n",
+            4,
+            "unknown exercise id 'no-such-exercise'",
+        ),
+        (
+            "title: T\nitems:\n  - from: 3-failures\n    count: 3\n    type: essay\n",
+            4,
+            "count 3 from chapter '3-failures', but it has only 1 exercises of type essay",
+        ),
+        ("title: T\nitems:\n  - from: 9\n    count: 1\n", 3, "no chapter '9' in the book"),
+        ("title: T\nversion: 2\nitems:\n  - id: defences-siege-start\n", 2, "unknown key 'version'"),
+        ("title: T\nitems:\n  - id: defences-siege-start\n    mark: 2\n", 4, "unknown key 'mark' in an item"),
+        ("title: T\nitems:\n  - id: defences-siege-start\n  - {id: x\n", 5, "YAML syntax"),
+        (
+            "title: T\nitems:\n  - id: defences-siege-start\n  - id: defences-siege-start\n",
+            4,
+            "already in the quiz (line 3)",
+        ),
+        (
+            "title: T\nitems:\n  - id: failures-blame-essay\n    marks: 5\n",
+            4,
+            "marked by its level descriptors",
+        ),
+        ("title: T\nversions: 40\nitems:\n  - id: defences-siege-start\n", 2, "'versions' must be"),
+        ('title: "a\\n$CATEGORY: x"\nitems:\n  - id: defences-siege-start\n', 1, "'title' must be one line"),
+    ],
+)
 def test_a_bad_quiz_file_names_its_file_and_line(tmp_path, body, line, message):
     path = write(tmp_path, body)
     with pytest.raises(spec.QuizFileError) as err:
         spec.select(spec.read(path), bank())
-    assert any(str(p).startswith(f"{path}:{line}: ") and message in p.message
-               for p in err.value.problems), str(err.value)
+    assert any(str(p).startswith(f"{path}:{line}: ") and message in p.message for p in err.value.problems), (
+        str(err.value)
+    )
 
 
 def test_versions_are_reproducible_and_differ_in_order():
@@ -100,6 +120,7 @@ def test_versions_are_reproducible_and_differ_in_order():
 
 
 # -- the real build ------------------------------------------------------------------------
+
 
 def digests(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
@@ -121,8 +142,9 @@ def quiz_build(tmp_path_factory):
 def test_second_run_gives_the_same_bytes(quiz_build):
     _root, out, before = quiz_build
     assert before == digests(out)
-    assert set(before) == {f"example-{v}{k}.{f}" for v in "AB" for k in ("", "-key") for f in ("pdf", "docx")} | {
-        "example.gift", "example-moodle.xml", "example-qti21.zip"}
+    assert set(before) == {
+        f"example-{v}{k}.{f}" for v in "AB" for k in ("", "-key") for f in ("pdf", "docx")
+    } | {"example.gift", "example-moodle.xml", "example-qti21.zip"}
 
 
 def test_the_editable_papers_open_in_an_office_suite_with_the_same_questions(quiz_build, tmp_path):
@@ -137,8 +159,10 @@ def test_the_editable_papers_open_in_an_office_suite_with_the_same_questions(qui
         for k, body in printed.items():  # the same question at the same place, in the same words
             assert body[:40] == edited[k][:40], (path.name, k)
         if path.stem.endswith("-key"):
-            assert all("Answer:" in edited[k] or "Model answer" in edited[k] or "Marking" in edited[k]
-                       for k in edited)
+            assert all(
+                "Answer:" in edited[k] or "Model answer" in edited[k] or "Marking" in edited[k]
+                for k in edited
+            )
 
 
 def test_each_key_matches_its_version(quiz_build):
@@ -165,11 +189,15 @@ def test_each_key_matches_its_version(quiz_build):
             assert prompt_start(exercise) in questions[k], (letter, k, ex_id)
             assert "Answer:" not in questions[k] and "Draws on" not in questions[k]
             if exercise.type in ("multiple-choice", "true-false"):
-                right = exercise.answer if exercise.type == "multiple-choice" else str(exercise.answer).title()
+                right = (
+                    exercise.answer if exercise.type == "multiple-choice" else str(exercise.answer).title()
+                )
                 chosen = re.search(r"Answer: ([A-F]) \(", answers[k]).group(1)
                 assert f"{chosen}. {flat(right)}" in questions[k], (letter, k, ex_id)
             elif exercise.type == "ordering":
-                printed = re.findall(r"(\d+): (.+?)(?= \d+: | Put | Number |$)", answers[k].split("Answer:")[1])
+                printed = re.findall(
+                    r"(\d+): (.+?)(?= \d+: | Put | Number |$)", answers[k].split("Answer:")[1]
+                )
                 positions = {event: n for n, event in enumerate(exercise.answer, 1)}
                 for number, event in printed:
                     event = next(e for e in exercise.answer if flat(event).startswith(flat(e)))
@@ -200,9 +228,13 @@ def test_the_bank_has_the_quiz_as_its_one_category(quiz_build):
 
 def test_markup_in_a_quiz_file_is_printed_as_text(quiz_build, tmp_path):
     root, _out, _ = quiz_build
-    quiz = write(tmp_path, 'title: "Test <i>one</i> & two"\ntime: "<b>40</b> minutes"\n'
-                           'instructions: <img src="file:///etc/passwd" alt="x">\n'
-                           "items:\n  - id: defences-siege-start\n", name="hostile-text.yaml")
+    quiz = write(
+        tmp_path,
+        'title: "Test <i>one</i> & two"\ntime: "<b>40</b> minutes"\n'
+        'instructions: <img src="file:///etc/passwd" alt="x">\n'
+        "items:\n  - id: defences-siege-start\n",
+        name="hostile-text.yaml",
+    )
     build = run_build(root, "quiz", env={"QUIZ": str(quiz)})
     assert build.returncode == 0, build.output
     paper = flat(text(root / "quiz" / "hostile-text" / "hostile-text-A.pdf"))
@@ -212,8 +244,11 @@ def test_markup_in_a_quiz_file_is_printed_as_text(quiz_build, tmp_path):
 
 def test_a_bad_quiz_file_stops_the_build_and_keeps_the_last_quiz(quiz_build, tmp_path):
     root, out, before = quiz_build
-    bad = write(tmp_path, "title: T\nitems:\n  - id: defences-siege-start\n  - from: 3-failures\n"
-                          "    count: 40\n  - id: defences-siege-stat\n")
+    bad = write(
+        tmp_path,
+        "title: T\nitems:\n  - id: defences-siege-start\n  - from: 3-failures\n"
+        "    count: 40\n  - id: defences-siege-stat\n",
+    )
     build = run_build(root, "quiz", env={"QUIZ": str(bad)})
     assert build.returncode != 0
     assert f"{bad}:5:" in build.output and "count 40 from chapter '3-failures'" in build.output

@@ -11,11 +11,13 @@ import zipfile
 from pathlib import Path
 
 import pdfplumber
-from lxml import etree, html as lhtml
+from lxml import etree
+from lxml import html as lhtml
 from pypdf import PdfReader
 
-from revision_repo import BOOK, ROOT, build, current, git, repo, run  # noqa: F401 (fixtures)
 from studyguide.revisions import history as hist
+
+from revision_repo import BOOK, ROOT, build, current, git, repo, run  # noqa: F401 (fixtures)
 
 PROMPT_EDITED = "one-compare"
 UNCHANGED = "one-why"
@@ -99,16 +101,32 @@ def _errata_text(pdf: Path) -> str:
 
 def test_errata_names_the_section_with_its_old_page(repo, tmp_path):
     out = tmp_path / "b"
-    result = run([sys.executable, "-m", "studyguide.revisions.errata", "edition-1.0", "--root", str(repo),
-                  "--source", str(repo / BOOK), "--build-dir", str(out), "--quiet"])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "studyguide.revisions.errata",
+            "edition-1.0",
+            "--root",
+            str(repo),
+            "--source",
+            str(repo / BOOK),
+            "--build-dir",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert result.returncode == 0, result.output
     sheet = out / "errata" / "stalin-zhukov-errata-edition-1.0.pdf"
     text = _errata_text(sheet)
     # The old page, read independently: where the old PDF prints the old sentence.
     old_pdf = next((out / ".work" / "errata").glob("edition-1.0-*/build/pdf/*.pdf"))
     reader = PdfReader(old_pdf)
-    old_page = next(reader.page_labels[i] for i, page in enumerate(reader.pages)
-                    if "is described by" in " ".join((page.extract_text() or "").split()))
+    old_page = next(
+        reader.page_labels[i]
+        for i, page in enumerate(reader.pages)
+        if "is described by" in " ".join((page.extract_text() or "").split())
+    )
     assert old_page != "1"  # the fixture's long first section pushes it on
     assert re.search(rf"Start \(Chapter one\)\nPage {old_page} of edition 1\.0\. Now reads:", text), text
     assert "a group of armies, is described" in " ".join(text.split())
@@ -120,14 +138,29 @@ def test_errata_names_the_section_with_its_old_page(repo, tmp_path):
 
 
 def test_errata_without_the_tag_fails_briefly(repo, tmp_path):
-    result = run([sys.executable, "-m", "studyguide.revisions.errata", "edition-9.9", "--root", str(repo),
-                  "--source", str(repo / BOOK), "--build-dir", str(tmp_path / "b"), "--quiet"])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "studyguide.revisions.errata",
+            "edition-9.9",
+            "--root",
+            str(repo),
+            "--source",
+            str(repo / BOOK),
+            "--build-dir",
+            str(tmp_path / "b"),
+            "--quiet",
+        ]
+    )
     assert result.returncode == 2 and "no tag 'edition-9.9'" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "b" / "errata").exists()
 
 
 def test_make_errata_runs_the_errata_module():
-    dry = subprocess.run(["make", "-n", "errata", "FROM=edition-1.0"], cwd=ROOT, capture_output=True, text=True)
+    dry = subprocess.run(
+        ["make", "-n", "errata", "FROM=edition-1.0"], cwd=ROOT, capture_output=True, text=True
+    )
     assert "-m studyguide.revisions.errata edition-1.0" in dry.stdout, dry.stdout + dry.stderr
     bare = subprocess.run(["make", "errata"], cwd=ROOT, capture_output=True, text=True)
     assert bare.returncode != 0 and "FROM=edition-" in bare.stderr
@@ -138,17 +171,26 @@ def _banks(folder: Path) -> dict:
     questions = {q.findtext("idnumber"): q for q in moodle.iter("question") if q.get("type") != "category"}
     with zipfile.ZipFile(next(folder.glob("*-qti21.zip"))) as package:
         manifest = etree.parse(io.BytesIO(package.read("imsmanifest.xml")))
-        items = {etree.parse(io.BytesIO(package.read(n))).getroot().get("identifier"): n
-                 for n in package.namelist() if n.startswith("items/")}
+        items = {
+            etree.parse(io.BytesIO(package.read(n))).getroot().get("identifier"): n
+            for n in package.namelist()
+            if n.startswith("items/")
+        }
     ns = {"cp": "http://www.imsglobal.org/xsd/imscp_v1p1", "lom": "http://ltsc.ieee.org/xsd/LOM"}
     resources = {r.get("identifier"): r for r in manifest.iterfind(".//cp:resource", ns)}
     return {
-        "moodle": {k: (q.findtext("name/text"), [t.findtext("text") for t in q.iterfind("tags/tag")])
-                   for k, q in questions.items()},
-        "categories": [c.findtext("category/text") for c in moodle.iter("question") if c.get("type") == "category"],
+        "moodle": {
+            k: (q.findtext("name/text"), [t.findtext("text") for t in q.iterfind("tags/tag")])
+            for k, q in questions.items()
+        },
+        "categories": [
+            c.findtext("category/text") for c in moodle.iter("question") if c.get("type") == "category"
+        ],
         "qti": items,
-        "qti_versions": {k: r.xpath(".//lom:lifeCycle/lom:version/lom:string/text()", namespaces=ns)
-                         for k, r in resources.items()},
+        "qti_versions": {
+            k: r.xpath(".//lom:lifeCycle/lom:version/lom:string/text()", namespaces=ns)
+            for k, r in resources.items()
+        },
         "gift": next(folder.glob("*.gift")).read_text(encoding="utf-8"),
     }
 
@@ -178,8 +220,21 @@ def test_bad_summaries_file_names_file_and_line(repo, tmp_path):
     bad = tmp_path / "src"
     subprocess.run(["cp", "-r", str(repo / BOOK), str(bad)], check=True)
     (bad / "revisions.yaml").write_text('edition-1.0: "First."\nnotes: 3\n', encoding="utf-8")
-    result = run([sys.executable, "-m", "studyguide.build", "html", "--root", str(repo), "--source", str(bad),
-                  "--build-dir", str(tmp_path / "b"), "--quiet"])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "studyguide.build",
+            "html",
+            "--root",
+            str(repo),
+            "--source",
+            str(bad),
+            "--build-dir",
+            str(tmp_path / "b"),
+            "--quiet",
+        ]
+    )
     assert result.returncode != 0
     assert f"{bad / 'revisions.yaml'}:2:" in result.output and "Traceback" not in result.output
 
@@ -188,11 +243,13 @@ def test_unreleased_changes_are_the_newest_entry(repo):
     """Work after the last tag is listed as the next release (conf.py's), not yet released."""
     page = repo / BOOK / "ch1.md"
     original = page.read_text(encoding="utf-8")
-    page.write_text(original.replace("which the tests leave as it is", "which this test edits"),
-                    encoding="utf-8")
+    page.write_text(
+        original.replace("which the tests leave as it is", "which this test edits"), encoding="utf-8"
+    )
     try:
-        found = hist.history(repo / BOOK, repo / "tests/roots/revisions/exercises", "1.2",
-                             {"edition-1.2": "Third edition."})
+        found = hist.history(
+            repo / BOOK, repo / "tests/roots/revisions/exercises", "1.2", {"edition-1.2": "Third edition."}
+        )
         same = hist.history(repo / BOOK, repo / "tests/roots/revisions/exercises", "1.1", {})
     finally:
         page.write_text(original, encoding="utf-8")

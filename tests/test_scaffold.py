@@ -12,14 +12,23 @@ from pathlib import Path
 
 from conftest import EPOCH
 
-FILES = ["conf.py", "Makefile", "README.md", ".gitignore", "book/index.md",
-         "book/chapters/1-first-chapter.md", "exercises/1-first-chapter.yaml", "tests/test_smoke.py"]
+FILES = [
+    "conf.py",
+    "Makefile",
+    "README.md",
+    ".gitignore",
+    "book/index.md",
+    "book/chapters/1-first-chapter.md",
+    "exercises/1-first-chapter.yaml",
+    "tests/test_smoke.py",
+]
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("EDITION", "PAPER")}
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
-                          env={**env, "SOURCE_DATE_EPOCH": EPOCH})
+    return subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, env={**env, "SOURCE_DATE_EPOCH": EPOCH}
+    )
 
 
 def new(target: Path, *options: str) -> subprocess.CompletedProcess:
@@ -40,8 +49,10 @@ def test_new_guide_builds_with_make_and_passes_its_smoke_test(tmp_path):
     assert values["project"] == "Rivers and Lakes" and values["author"] == "A. Teacher"
     basename = values["studyguide_basename"]
     assert basename == "rivers-and-lakes"
-    assert sorted(p.relative_to(guide).as_posix() for p in guide.rglob("*.py")) == \
-        ["conf.py", "tests/test_smoke.py"], "book/ and exercises/ hold no Python"
+    assert sorted(p.relative_to(guide).as_posix() for p in guide.rglob("*.py")) == [
+        "conf.py",
+        "tests/test_smoke.py",
+    ], "book/ and exercises/ hold no Python"
 
     built = run(["make", f"PYTHON={sys.executable}"], guide)
     assert built.returncode == 0, built.stdout + built.stderr

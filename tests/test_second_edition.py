@@ -14,17 +14,18 @@ import pytest
 import yaml
 from lxml import html as lxml_html
 
-from conftest import ROOT
 from studyguide.exercises.model import load
+
+from conftest import ROOT
 
 EXERCISES = sorted((ROOT / "exercises").glob("*.yaml"))
 CHAPTERS = sorted((ROOT / "book" / "chapters").glob("*.md"))
 TIMELINE = ROOT / "book" / "figures" / "timeline.yaml"
 
 # "The essay" (the seed essay) belongs only where its claims are examined.
-MAX_ESSAY_PER_CHAPTER = 6     # "the essay" in one chapter's source
-MAX_ESSAY_IN_CHAPTERS = 20    # ... in the four chapters together (the first edition: 107)
-MAX_ESSAY_IN_EXERCISES = 20   # the word "essay" in all exercise text (the first edition: 70)
+MAX_ESSAY_PER_CHAPTER = 6  # "the essay" in one chapter's source
+MAX_ESSAY_IN_CHAPTERS = 20  # ... in the four chapters together (the first edition: 107)
+MAX_ESSAY_IN_EXERCISES = 20  # the word "essay" in all exercise text (the first edition: 70)
 THE_ESSAY = re.compile(r"\bthe essay\b", re.I)
 ESSAY_WORD = re.compile(r"\bessay\b", re.I)
 SOURCE_NOTES = re.compile(r"source[\s-]+notes", re.I)
@@ -46,10 +47,18 @@ def texts(node, key: str = ""):
 
 def exercise_text(exercise) -> str:
     """Everything a reader or teacher sees of one exercise, keys of matchings included."""
-    data = {"prompt": exercise.prompt, "solution": exercise.solution, "hint": exercise.hint,
-            "choices": exercise.choices, "answer": exercise.answer, "accept": exercise.accept,
-            "source": exercise.source, "attribution": exercise.attribution,
-            "marking": exercise.marking, "levels": [lv.descriptor for lv in exercise.levels]}
+    data = {
+        "prompt": exercise.prompt,
+        "solution": exercise.solution,
+        "hint": exercise.hint,
+        "choices": exercise.choices,
+        "answer": exercise.answer,
+        "accept": exercise.accept,
+        "source": exercise.source,
+        "attribution": exercise.attribution,
+        "marking": exercise.marking,
+        "levels": [lv.descriptor for lv in exercise.levels],
+    }
     if isinstance(exercise.answer, dict):
         data["keys"] = list(exercise.answer)
     return " ".join(" ".join(t.split()) for _, t in texts(data))
@@ -61,6 +70,7 @@ def exercises() -> list:
 
 
 # -- Timeline: Operation Mars began after Uranus --------------------------------------------
+
 
 def test_mars_opens_on_25_november_1942_after_uranus_in_the_timeline():
     """The first edition dated Mars '1942-11', which sorted it before Uranus (19 November).
@@ -107,8 +117,14 @@ def test_no_exercise_says_khrushchev_warned_stalin_before_kharkov(exercises):
 
 def test_the_kharkov_claim_exercise_keys_the_real_claim(exercises):
     """Khrushchev (1956): once encirclement threatened he begged Stalin to halt it, and was refused."""
-    keyed = [e for e in exercises if "Khrushchev" in exercise_text(e) and e.type == "multiple-choice"
-             and "Kharkov" in exercise_text(e) and "begged" in str(e.answer)]
+    keyed = [
+        e
+        for e in exercises
+        if "Khrushchev" in exercise_text(e)
+        and e.type == "multiple-choice"
+        and "Kharkov" in exercise_text(e)
+        and "begged" in str(e.answer)
+    ]
     assert keyed, "no multiple-choice exercise keys Khrushchev's Kharkov claim"
     for exercise in keyed:
         answer = exercise.answer.lower()
@@ -122,13 +138,15 @@ def test_the_kharkov_claim_exercise_keys_the_real_claim(exercises):
 # -- Other corrected facts in the exercises ------------------------------------------------
 
 FORBIDDEN = {
-    "good order": re.compile(r"\bgood order\b", re.I),                 # Moscow, October 1941
-    "the source notes": SOURCE_NOTES,                                  # a document students lack
+    "good order": re.compile(r"\bgood order\b", re.I),  # Moscow, October 1941
+    "the source notes": SOURCE_NOTES,  # a document students lack
     "the seed essay": re.compile(r"\bseed essay\b", re.I),
-    "Kharkiv": re.compile(r"\bKharkiv\b"),                             # one transliteration
+    "Kharkiv": re.compile(r"\bKharkiv\b"),  # one transliteration
     "a Mozhaisk line that held": re.compile(
         r"back to the (?:\{term\}`)?Mozhaisk line|to which Zhukov fell back"
-        r"|Mozhaisk line\W[^.]{0,60}\bheld\b", re.I),
+        r"|Mozhaisk line\W[^.]{0,60}\bheld\b",
+        re.I,
+    ),
 }
 
 
@@ -151,6 +169,7 @@ def test_post_kharkov_coherence_is_attributed_and_weighed(exercises):
 
 # -- Few mentions of the essay ---------------------------------------------------------------
 
+
 def test_exercises_name_the_essay_only_where_they_examine_it():
     counts = {}
     for path in EXERCISES:
@@ -171,13 +190,17 @@ def test_the_essay_counter_counts(tmp_path):
     """The counters see the phrase in any case, in prose and in YAML text, but not in ids."""
     assert len(THE_ESSAY.findall("The essay says; the essay's view; the seed essay")) == 2
     path = tmp_path / "x.yaml"
-    path.write_text("exercises:\n  - id: a-essay\n    type: essay\n    prompt: The essay.\n"
-                    "    marking: an essay question\n", encoding="utf-8")
+    path.write_text(
+        "exercises:\n  - id: a-essay\n    type: essay\n    prompt: The essay.\n"
+        "    marking: an essay question\n",
+        encoding="utf-8",
+    )
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert sum(len(ESSAY_WORD.findall(t)) for _, t in texts(data)) == 2
 
 
 # -- The built book ------------------------------------------------------------------------------
+
 
 def page_text(path: Path) -> str:
     tree = lxml_html.parse(str(path))
@@ -213,9 +236,14 @@ def test_every_essay_exercise_has_level_descriptors_in_the_instructor_edition(in
         assert len(tables) == 1, f"{exercise.id}: no level descriptors table"
         table = tables[0]
         assert [" ".join(th.text_content().split()) for th in table.xpath("./thead/tr/th")] == [
-            "Level", "Marks", "Descriptor"], exercise.id
-        rows = [[" ".join(td.text_content().split()) for td in tr.xpath("./td")]
-                for tr in table.xpath("./tbody/tr")]
+            "Level",
+            "Marks",
+            "Descriptor",
+        ], exercise.id
+        rows = [
+            [" ".join(td.text_content().split()) for td in tr.xpath("./td")]
+            for tr in table.xpath("./tbody/tr")
+        ]
         assert len(rows) == len(exercise.levels) >= 3, exercise.id
         numbers = [int(re.fullmatch(r"Level (\d+)", row[0]).group(1)) for row in rows]
         assert numbers == list(range(len(rows), 0, -1)), (exercise.id, numbers)

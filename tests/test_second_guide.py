@@ -29,8 +29,11 @@ FOREIGN = re.compile(r"stalin|zhukov|1941|leningrad", re.I)  # the main book's, 
 
 def drive(guide: Path, *args: str) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "studyguide.build", *args, "--quiet"], cwd=guide,
-        capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+        [sys.executable, "-m", "studyguide.build", *args, "--quiet"],
+        cwd=guide,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -71,12 +74,20 @@ def texts(out: Path):
 
 def test_second_guide_builds_every_format_and_edition_under_its_own_name(second):
     expected = [
-        "html/index.html", "html/chapters/1-verdunstung.html", "html/back/answer-key.html",
-        f"html/downloads/{BASENAME}.epub", f"html/downloads/{BASENAME}.pdf",
-        f"epub/{BASENAME}.epub", f"pdf/{BASENAME}.pdf",
-        "worksheets/chapter-1-worksheet.pdf", "worksheets/chapter-2-answers.pdf",
-        f"lms/{BASENAME}.gift", f"lms/{BASENAME}-moodle.xml", f"lms/{BASENAME}-qti21.zip",
-        "instructor/html/index.html", f"instructor/pdf/{BASENAME}-instructor.pdf",
+        "html/index.html",
+        "html/chapters/1-verdunstung.html",
+        "html/back/answer-key.html",
+        f"html/downloads/{BASENAME}.epub",
+        f"html/downloads/{BASENAME}.pdf",
+        f"epub/{BASENAME}.epub",
+        f"pdf/{BASENAME}.pdf",
+        "worksheets/chapter-1-worksheet.pdf",
+        "worksheets/chapter-2-answers.pdf",
+        f"lms/{BASENAME}.gift",
+        f"lms/{BASENAME}-moodle.xml",
+        f"lms/{BASENAME}-qti21.zip",
+        "instructor/html/index.html",
+        f"instructor/pdf/{BASENAME}-instructor.pdf",
     ]
     missing = [name for name in expected if not (second / name).is_file()]
     assert not missing, f"the second guide lacks {missing}"
@@ -96,7 +107,10 @@ def test_second_guide_outputs_carry_its_title_language_and_text(second):
     assert opf.findtext(".//dc:language", namespaces=dc) == "de"
     assert opf.findtext(".//dc:creator", namespaces=dc) == "Die Erdkunde-Gruppe"
 
-    for pdf in (second / "pdf" / f"{BASENAME}.pdf", second / "instructor" / "pdf" / f"{BASENAME}-instructor.pdf"):
+    for pdf in (
+        second / "pdf" / f"{BASENAME}.pdf",
+        second / "instructor" / "pdf" / f"{BASENAME}-instructor.pdf",
+    ):
         text, meta = pdf_text(pdf)
         assert meta.get("/Title") == TITLE, meta
         assert "Die Sonne als Motor" in text and "Wasser auf der Erde" in text  # chapter, bibliography
@@ -114,6 +128,6 @@ def test_second_guide_outputs_hold_nothing_of_the_main_book(second):
         found += 1
         match = FOREIGN.search(text)
         if match:
-            problems.append(f"{where}: {text[max(0, match.start() - 60):match.end() + 60]!r}")
+            problems.append(f"{where}: {text[max(0, match.start() - 60) : match.end() + 60]!r}")
     assert found > 50
     assert not problems, "the main book leaked into the second guide:\n" + "\n".join(problems[:20])

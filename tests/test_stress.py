@@ -15,8 +15,9 @@ MM = 72 / 25.4
 
 @pytest.fixture(scope="module")
 def stress(tmp_path_factory):
-    from conftest import ROOTS
     import shutil
+
+    from conftest import ROOTS
 
     root = tmp_path_factory.mktemp("stress")
     shutil.copytree(ROOTS / "stress", root / "src")
@@ -31,9 +32,14 @@ def test_every_character_stays_on_the_page(stress):
         assert len(pdf.pages) >= 3
         for page in pdf.pages:
             # 14 mm: the narrowest outer margin is 16 mm, so body text may not reach it.
-            bad = [c["text"] for c in page.chars
-                   if c["x0"] < 14 * MM or c["x1"] > page.width - 14 * MM
-                   or c["top"] < 8 * MM or c["bottom"] > page.height - 8 * MM]
+            bad = [
+                c["text"]
+                for c in page.chars
+                if c["x0"] < 14 * MM
+                or c["x1"] > page.width - 14 * MM
+                or c["top"] < 8 * MM
+                or c["bottom"] > page.height - 8 * MM
+            ]
             assert bad == [], f"page {page.page_number}: {''.join(bad)[:60]}"
 
 

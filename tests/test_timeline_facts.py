@@ -40,8 +40,10 @@ def out_of_order(events: list[dict]) -> list[str]:
     for event in events:
         first, last = bounds(event["date"])
         if last < earliest_so_far:
-            problems.append(f"{event['label']!r} ({event['date']}) is listed after "
-                            f"{previous['label']!r} ({previous['date']})")
+            problems.append(
+                f"{event['label']!r} ({event['date']}) is listed after "
+                f"{previous['label']!r} ({previous['date']})"
+            )
         if first > earliest_so_far:
             earliest_so_far, previous = first, event
     return problems
@@ -66,8 +68,11 @@ def test_order_check_allows_vague_dates_and_catches_a_real_inversion():
     assert not out_of_order(vague_first)  # "November" could be 1 November
     inverted = [{"label": "Mars", "date": "1942-11-25"}, {"label": "Uranus", "date": "1942-11-19"}]
     assert out_of_order(inverted) == ["'Uranus' (1942-11-19) is listed after 'Mars' (1942-11-25)"]
-    years = [{"label": "a", "date": "1953-03-05"}, {"label": "b", "date": "1953"},
-             {"label": "c", "date": "1952-10"}]
+    years = [
+        {"label": "a", "date": "1953-03-05"},
+        {"label": "b", "date": "1953"},
+        {"label": "c", "date": "1952-10"},
+    ]
     assert out_of_order(years) == ["'c' (1952-10) is listed after 'a' (1953-03-05)"]
 
 
@@ -78,8 +83,10 @@ def test_summer_1942_sequence_volga_then_deputy_supreme_commander():
 
 def test_timeline_table_lists_uranus_then_mars_with_the_corrected_dates(book):
     tree = lxml_html.fromstring((book.html / "back" / "timeline.html").read_bytes())
-    rows = [[" ".join(td.text_content().split()) for td in row.xpath("./td")]
-            for row in tree.xpath("//table[contains(@class, 'timeline-table')]/tbody/tr")]
+    rows = [
+        [" ".join(td.text_content().split()) for td in row.xpath("./td")]
+        for row in tree.xpath("//table[contains(@class, 'timeline-table')]/tbody/tr")
+    ]
     found = {}
     for word in ("Uranus", "Mars"):
         matches = [n for n, (_, what) in enumerate(rows) if f"Operation {word}" in what]

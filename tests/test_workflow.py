@@ -32,10 +32,12 @@ def make_commands(text: str, matrix: list[dict]) -> set[str]:
     commands = set()
     for line in MAKE.findall(text):
         for entry in matrix or [{}]:
-            def value(match: re.Match) -> str:
+
+            def value(match: re.Match, entry=entry) -> str:
                 name = match.group(1)
                 assert name.startswith("matrix."), f"unexpected expression in a make line: {name}"
                 return str(entry[name.removeprefix("matrix.")])
+
             commands.add(EXPRESSION.sub(value, line).strip())
     return commands
 
@@ -50,13 +52,21 @@ def test_there_is_a_publishing_workflow():
     matrix = jobs["build"]["strategy"]["matrix"]["include"]
     combos = {(m["target"], m["edition"], m["paper"]) for m in matrix}
     # format x edition x paper, as far as each format has editions and paper sizes
-    assert {("pdf", "student", "a4"), ("pdf", "student", "letter"), ("instructor", "instructor", "a4"),
-            ("instructor", "instructor", "letter"), ("html", "student", "a4"),
-            ("epub", "student", "a4"), ("worksheets", "student", "a4"), ("lms", "student", "a4")} <= combos
+    assert {
+        ("pdf", "student", "a4"),
+        ("pdf", "student", "letter"),
+        ("instructor", "instructor", "a4"),
+        ("instructor", "instructor", "letter"),
+        ("html", "student", "a4"),
+        ("epub", "student", "a4"),
+        ("worksheets", "student", "a4"),
+        ("lms", "student", "a4"),
+    } <= combos
     uses = [step.get("uses", "") for job in jobs.values() for step in job.get("steps", [])]
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
-    assert any("gh release upload" in step.get("run", "") for job in jobs.values()
-               for step in job.get("steps", []))
+    assert any(
+        "gh release upload" in step.get("run", "") for job in jobs.values() for step in job.get("steps", [])
+    )
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -67,8 +77,10 @@ def test_actionlint_accepts_the_workflow(path):
 
 def test_actionlint_is_not_a_rubber_stamp(tmp_path):
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
-                   "      - run: echo ${{ matrix.nothing }}\n")
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - run: echo ${{ matrix.nothing }}\n"
+    )
     proc = subprocess.run([actionlint(), "-no-color", str(bad)], capture_output=True, text=True)
     assert proc.returncode != 0
 
@@ -79,9 +91,12 @@ def workflow_commands() -> set[str]:
         workflow = yaml.safe_load(path.read_text())
         for job in workflow["jobs"].values():
             matrix = job.get("strategy", {}).get("matrix", {})
-            entries = matrix.get("include") or [
-                dict(zip(matrix, values)) for values in itertools.product(*matrix.values())
-            ] if matrix else []
+            entries = (
+                matrix.get("include")
+                or [dict(zip(matrix, values)) for values in itertools.product(*matrix.values())]
+                if matrix
+                else []
+            )
             for step in job.get("steps", []):
                 commands |= make_commands(step.get("run", ""), entries)
     rtd = yaml.safe_load((ROOT / ".readthedocs.yaml").read_text())
@@ -94,8 +109,9 @@ def test_every_make_command_is_a_makefile_target():
     assert len(commands) >= 8, commands
     for command in sorted(commands):
         # -n: say what would run without running it; an unknown target fails with "No rule".
-        proc = subprocess.run(["make", "-n", "-C", str(ROOT), *command.split()],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["make", "-n", "-C", str(ROOT), *command.split()], capture_output=True, text=True
+        )
         assert proc.returncode == 0, f"`make {command}`: {proc.stderr.strip()}"
     proc = subprocess.run(["make", "-n", "-C", str(ROOT), "no-such-target"], capture_output=True, text=True)
     assert proc.returncode != 0  # the check above can fail

@@ -66,14 +66,22 @@ def cost_problem(path: Path, size: int, mtime_ns: int) -> str | None:
     finally:
         Image.MAX_IMAGE_PIXELS = limit
     if width * height > MAX_PIXELS:
-        return (f"the image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
-                f"at most {MAX_PIXELS / 1e6:.0f} megapixels")
+        return (
+            f"the image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"at most {MAX_PIXELS / 1e6:.0f} megapixels"
+        )
     return None
 
 
 def svg_problem(path: Path) -> str | None:
-    parser = etree.XMLParser(resolve_entities=False, huge_tree=False, no_network=True,
-                             load_dtd=False, remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        huge_tree=False,
+        no_network=True,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
         tree = etree.parse(str(path), parser)
     except etree.XMLSyntaxError as err:
@@ -105,8 +113,7 @@ def svg_problem(path: Path) -> str | None:
     if drawn == TOO_DEEP:
         return f"the SVG nests groups and <use> references more than {MAX_DEPTH} deep"
     if drawn > MAX_ELEMENTS:
-        return (f"the SVG draws more than {MAX_ELEMENTS:,} elements once its <use> references "
-                "are expanded")
+        return f"the SVG draws more than {MAX_ELEMENTS:,} elements once its <use> references are expanded"
     return None
 
 

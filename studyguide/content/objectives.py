@@ -30,9 +30,7 @@ class Objectives(SphinxDirective):
             lineno = self.content_offset + offset + 1
             match = LINE.match(line.strip())
             if not match:
-                raise self.error(
-                    f"objective line {offset + 1} must read 'key: text', got {line.strip()!r}"
-                )
+                raise self.error(f"objective line {offset + 1} must read 'key: text', got {line.strip()!r}")
             key, text = match["key"], match["text"]
             node_id = f"objective-{self.env.docname.rsplit('/', 1)[-1]}-{key}"
             if not domain.note_objective(self.env.docname, key, text, node_id, lineno):

@@ -49,9 +49,15 @@ def outside(app: Sphinx, path: str | os.PathLike[str]) -> Path | None:
 
 def refuse(app: Sphinx, real: Path, location, what: str = "this") -> None:
     where = " or ".join(str(root) for root in roots(app))
-    logger.warning("%s reads %s, which is outside the repository; a book may only use "
-                   "files inside %s", what, real, where, location=location,
-                   type="studyguide", subtype="outside")
+    logger.warning(
+        "%s reads %s, which is outside the repository; a book may only use files inside %s",
+        what,
+        real,
+        where,
+        location=location,
+        type="studyguide",
+        subtype="outside",
+    )
 
 
 def drop_outside_document(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -64,8 +70,7 @@ def drop_outside_document(app: Sphinx, docname: str, source: list[str]) -> None:
         source[0] = f"# {Path(docname).name}\n"  # a title, so the toctree adds no warnings
 
 
-def drop_outside_include(app: Sphinx, relative_path: Path, parent_docname: str,
-                         content: list[str]) -> None:
+def drop_outside_include(app: Sphinx, relative_path: Path, parent_docname: str, content: list[str]) -> None:
     """Parse nothing of an outside file; ``check_document`` reports it with its line."""
     if outside(app, relative_path) is not None:
         content[0] = ""
@@ -166,8 +171,10 @@ class _NoFetch:
 
     def run(self) -> list[nodes.Node]:
         if "url" in self.options:
-            raise self.error(f"{self.name}: :url: would fetch from the network during the build; "
-                             "put the file in the repository and use :file:")
+            raise self.error(
+                f"{self.name}: :url: would fetch from the network during the build; "
+                "put the file in the repository and use :file:"
+            )
         if "file" in self.options:
             document = self.state.document
             folder = Path(document.current_source or document["source"]).parent

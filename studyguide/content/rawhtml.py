@@ -90,8 +90,14 @@ class _Fragments(HTMLParser):
 
 def report(node: nodes.Node, problem: str) -> None:
     where = location(node) if isinstance(node.parent, nodes.TextElement) else node
-    logger.warning("%s: raw HTML may only use %s (see CONTRIBUTING.md)", problem, SUMMARY,
-                   location=where, type="studyguide", subtype="raw_html")
+    logger.warning(
+        "%s: raw HTML may only use %s (see CONTRIBUTING.md)",
+        problem,
+        SUMMARY,
+        location=where,
+        type="studyguide",
+        subtype="raw_html",
+    )
 
 
 def check_raw_html(app: Sphinx, doctree: nodes.document) -> None:

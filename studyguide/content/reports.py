@@ -31,10 +31,13 @@ def check_title(app: Sphinx, doctree: nodes.document) -> None:
         return
     empty = not doctree.astext().strip()
     logger.warning(
-        "this document is empty: write its title as a first '# ' heading" if empty else
-        "this document has no title: start it with a '# ' heading, so that contents and "
+        "this document is empty: write its title as a first '# ' heading"
+        if empty
+        else "this document has no title: start it with a '# ' heading, so that contents and "
         "navigation can name it",
-        location=(docname, 1), type="studyguide", subtype="title",
+        location=(docname, 1),
+        type="studyguide",
+        subtype="title",
     )
 
 
@@ -64,7 +67,8 @@ def print_each_warning_once(app: Sphinx) -> None:
     # this one runs after them, so two records for one place compare equal.
     for handler in logging.getLogger(sphinx_logging.NAMESPACE).handlers:
         if isinstance(handler, WarningStreamHandler) and not any(
-                isinstance(f, OnceAtEachPlace) for f in handler.filters):
+            isinstance(f, OnceAtEachPlace) for f in handler.filters
+        ):
             handler.addFilter(OnceAtEachPlace())
 
 

@@ -26,9 +26,13 @@ def check_encoding(app: Sphinx, env, docnames: list[str]) -> None:
             data.decode("utf-8")
         except UnicodeDecodeError as err:
             line = data[: err.start].count(b"\n") + 1
-            logger.warning("the file is not UTF-8 text (byte %#x); save it as UTF-8",
-                           data[err.start], location=f"{path}:{line}", type="studyguide",
-                           subtype="encoding")
+            logger.warning(
+                "the file is not UTF-8 text (byte %#x); save it as UTF-8",
+                data[err.start],
+                location=f"{path}:{line}",
+                type="studyguide",
+                subtype="encoding",
+            )
             docnames.remove(docname)
 
 
@@ -51,20 +55,32 @@ def unclosed_fence(text: str) -> int | None:
 def check_fences(app: Sphinx, docname: str, source: list[str]) -> None:
     line = unclosed_fence(source[0])
     if line:
-        logger.warning("this fence is never closed, so everything after it is swallowed",
-                       location=(docname, line), type="studyguide", subtype="fence")
+        logger.warning(
+            "this fence is never closed, so everything after it is swallowed",
+            location=(docname, line),
+            type="studyguide",
+            subtype="fence",
+        )
 
 
 def check_in_toctree(app: Sphinx, env) -> None:
     """Sphinx says 'not included in any toctree' without a line; point at the file itself."""
     included = set().union(*env.included.values())
     for docname in sorted(env.all_docs):
-        if (docname in env.files_to_rebuild or docname == app.config.root_doc
-                or docname in included or "orphan" in env.metadata.get(docname, {})):
+        if (
+            docname in env.files_to_rebuild
+            or docname == app.config.root_doc
+            or docname in included
+            or "orphan" in env.metadata.get(docname, {})
+        ):
             continue
-        logger.warning("this document is not listed in any toctree: add it to %s",
-                       env.doc2path(app.config.root_doc).name, location=(docname, 1),
-                       type="studyguide", subtype="toctree")
+        logger.warning(
+            "this document is not listed in any toctree: add it to %s",
+            env.doc2path(app.config.root_doc).name,
+            location=(docname, 1),
+            type="studyguide",
+            subtype="toctree",
+        )
 
 
 def setup(app: Sphinx) -> dict:

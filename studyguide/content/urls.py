@@ -22,15 +22,20 @@ from studyguide.content.locations import location
 logger = logging.getLogger(__name__)
 REFUSED = ("javascript", "vbscript", "file", "data")  # markdown-it's BAD_PROTO_RE
 # a destination as it is left in the text: "](url", "]: url" (a definition) or "<url>"
-LEFT_AS_TEXT = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)\s*(%s)\s*:" % "|".join(REFUSED), re.IGNORECASE)
+LEFT_AS_TEXT = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)\s*(" + "|".join(REFUSED) + r")\s*:", re.IGNORECASE)
 SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*)\s*:", re.IGNORECASE)
 CODE = (nodes.literal, nodes.literal_block, nodes.raw, nodes.comment, nodes.math, nodes.math_block)
 
 
 def report(scheme: str, where) -> None:
-    logger.warning("a %s: link or image is not allowed (it would run code or read a local "
-                   "file); link to an http(s) address or use a file of the book", scheme.lower(),
-                   location=where, type="studyguide", subtype="url")
+    logger.warning(
+        "a %s: link or image is not allowed (it would run code or read a local "
+        "file); link to an http(s) address or use a file of the book",
+        scheme.lower(),
+        location=where,
+        type="studyguide",
+        subtype="url",
+    )
 
 
 def check_urls(app: Sphinx, doctree: nodes.document) -> None:

@@ -34,8 +34,10 @@ class StudyGuideEpubBuilder(Epub3Builder):
     @property
     def html_tag(self) -> str:  # type: ignore[override]
         lang = self.config.language
-        return (f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
-                f'lang="{lang}" xml:lang="{lang}">')
+        return (
+            f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
+            f'lang="{lang}" xml:lang="{lang}">'
+        )
 
     def init_js_files(self) -> None:
         self._js_files = []  # an e-reader need not run script, and EPUB must not depend on it
@@ -52,11 +54,14 @@ class StudyGuideEpubBuilder(Epub3Builder):
         source = self.print_map
         metadata["page_break_source"] = (
             f"{source['pdf']}: {self.config.project}, {source['edition']} edition "
-            f"{source['release']}, the PDF on A4 paper" if source else "")
+            f"{source['release']}, the PDF on A4 paper"
+            if source
+            else ""
+        )
         if source:
             metadata["accessibility_summary"] += (
-                " Page-break markers and a page list give the page numbers of the printed "
-                "(A4 PDF) edition.")
+                " Page-break markers and a page list give the page numbers of the printed (A4 PDF) edition."
+            )
         return metadata
 
     # -- print page numbers --------------------------------------------------------------
@@ -67,13 +72,18 @@ class StudyGuideEpubBuilder(Epub3Builder):
         from the sources as they are now (the driver builds the PDF first)."""
         if not hasattr(self, "_print_map"):
             found = pagemap.read(Path(self.outdir).parent / "pdf" / pagemap.PAGE_MAP)
-            usable = (found is not None and found.get("format") == "pdf"
-                      and found.get("paper") == "a4"
-                      and found.get("edition") == self.config.studyguide_edition
-                      and found.get("read") == dict(sorted(self.env.all_docs.items())))
+            usable = (
+                found is not None
+                and found.get("format") == "pdf"
+                and found.get("paper") == "a4"
+                and found.get("edition") == self.config.studyguide_edition
+                and found.get("read") == dict(sorted(self.env.all_docs.items()))
+            )
             if found is not None and not usable:
-                logger.info("the PDF's page map is for other sources or another edition: "
-                            "no print page numbers in this EPUB (build pdf and epub together)")
+                logger.info(
+                    "the PDF's page map is for other sources or another edition: "
+                    "no print page numbers in this EPUB (build pdf and epub together)"
+                )
             self._print_map = found if usable else None
             self._breaks = pagemap.breaks_by_block(found["pages"]) if usable else {}
             self._written: dict[str, str] = {}  # page label -> href of its marker
@@ -100,8 +110,13 @@ class StudyGuideEpubBuilder(Epub3Builder):
         labels = [label for label, _ in self.print_map["pages"]]
         missing = [label for label in labels if label not in self._written]
         if missing:
-            logger.warning("the EPUB has no place for print pages %s of %s", ", ".join(missing),
-                           self.print_map["pdf"], type="studyguide", subtype="page-list")
+            logger.warning(
+                "the EPUB has no place for print pages %s of %s",
+                ", ".join(missing),
+                self.print_map["pdf"],
+                type="studyguide",
+                subtype="page-list",
+            )
         return [(label, self._written[label]) for label in labels if label in self._written]
 
     def navigation_doc_metadata(self, navlist) -> dict:

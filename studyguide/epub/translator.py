@@ -17,8 +17,7 @@ from studyguide.html.accessibility import AccessibleHTMLTranslator
 
 def marker(label: str) -> str:
     label = escape(label, quote=True)
-    return (f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{label}" '
-            f'aria-label="{label}"></span>')
+    return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{label}" aria-label="{label}"></span>'
 
 
 class EpubTranslator(AccessibleHTMLTranslator):

@@ -20,7 +20,6 @@ def chapters_in_order(env) -> list[str]:
     return sorted(docs, key=lambda d: env.toc_secnumbers.get(d, {}).get("", (999,)))
 
 
-
 def own_ids(copy: nodes.Element, prefix: str) -> None:
     """A solution's ids are unique in its chapter, not in the key that gathers every
     chapter's solutions (two chapters' citations are both ``id14``): the copy gets its own,
@@ -34,6 +33,7 @@ def own_ids(copy: nodes.Element, prefix: str) -> None:
         if node.get("refid") in renamed:
             node["refid"] = renamed[node["refid"]]
 
+
 class FillAnswerKey(SphinxPostTransform):
     """Priority below Sphinx's reference resolver (10), so links inside solutions resolve."""
 
@@ -42,9 +42,17 @@ class FillAnswerKey(SphinxPostTransform):
     def run(self) -> None:
         rules = policy(self.app.builder)
         for placeholder in list(self.document.findall(ex.answer_key)):
-            placeholder.replace_self(self.key(rules) if rules.fills_answer_key else [
-                nodes.paragraph("", f"In {rules.edition.title} each solution and its marking "
-                                    "guidance follow the exercise in the chapter.")])
+            placeholder.replace_self(
+                self.key(rules)
+                if rules.fills_answer_key
+                else [
+                    nodes.paragraph(
+                        "",
+                        f"In {rules.edition.title} each solution and its marking "
+                        "guidance follow the exercise in the chapter.",
+                    )
+                ]
+            )
         for placeholder in list(self.document.findall(ex.objectives_map)):
             placeholder.replace_self(self.objectives_table() if rules.shows(OBJECTIVES_MAP) else [])
 
@@ -65,8 +73,12 @@ class FillAnswerKey(SphinxPostTransform):
                 solution = next(exercise.findall(ex.exercise_solution), None)
                 entry = nodes.container(ids=[f"key-{exercise['exercise_id']}"], classes=["key-entry"])
                 back = nodes.reference(
-                    "", exercise_label(self.env, docname, position), internal=True,
-                    refuri=f"{chapter_uri}#ex-{exercise['exercise_id']}", classes=["to-exercise"])
+                    "",
+                    exercise_label(self.env, docname, position),
+                    internal=True,
+                    refuri=f"{chapter_uri}#ex-{exercise['exercise_id']}",
+                    classes=["to-exercise"],
+                )
                 entry += nodes.paragraph("", "", nodes.strong("", "", back), classes=["key-title"])
                 if solution is not None:
                     copy = solution.deepcopy()  # from the stored doctree: not yet filtered
@@ -94,8 +106,11 @@ class FillAnswerKey(SphinxPostTransform):
         for docname in chapters_in_order(self.env):
             exercises = domain.exercises(docname)
             for key, (text, _node_id, _line) in domain.objectives(docname).items():
-                serving = [exercise_label(self.env, docname, i).removeprefix("Exercise ")
-                           for i, e in enumerate(exercises, 1) if e.objective == key]
+                serving = [
+                    exercise_label(self.env, docname, i).removeprefix("Exercise ")
+                    for i, e in enumerate(exercises, 1)
+                    if e.objective == key
+                ]
                 body += self.row([chapter_number(self.env, docname), text, ", ".join(serving)])
         rubric = nodes.rubric("", "Objectives and the exercises that serve them")
         return [rubric, table]

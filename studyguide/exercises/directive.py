@@ -34,7 +34,7 @@ class ExercisesDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        path = (self.env.srcdir / self.config.studyguide_exercises_dir / f"{self.arguments[0]}.yaml")
+        path = self.env.srcdir / self.config.studyguide_exercises_dir / f"{self.arguments[0]}.yaml"
         path = path.resolve()
         self.env.note_dependency(str(path))
         if not path.is_file():
@@ -47,16 +47,18 @@ class ExercisesDirective(SphinxDirective):
             return []
         docname = self.env.docname
         if book.chapter != docname:
-            report(path, book.chapter_line,
-                   f"'chapter: {book.chapter}' but the file is used by {docname}")
+            report(path, book.chapter_line, f"'chapter: {book.chapter}' but the file is used by {docname}")
         domain = self.env.domains["guide"]
         objectives = domain.objectives(docname)
         for exercise in book.exercises:
             if exercise.objective not in objectives:
                 known = ", ".join(objectives) or "none"
-                report(path, exercise.lines.get("objective", exercise.line),
-                       f"exercise {exercise.id!r}: objective {exercise.objective!r} is not among "
-                       f"the chapter's objectives ({known})")
+                report(
+                    path,
+                    exercise.lines.get("objective", exercise.line),
+                    f"exercise {exercise.id!r}: objective {exercise.objective!r} is not among "
+                    f"the chapter's objectives ({known})",
+                )
         missing = set(objectives) - {e.objective for e in book.exercises}
         for key in sorted(missing):
             report(path, 1, f"no exercise serves the objective {key!r}")
@@ -83,7 +85,9 @@ class ExercisesDirective(SphinxDirective):
         reporter.get_source_and_line = lambda lineno=None: (source, lineno)
         try:
             # (MyST numbers the first line self.lineno + offset + 1)
-            self.state.nested_parse(StringList(text.splitlines(), source=source), line - self.lineno - 1, into)
+            self.state.nested_parse(
+                StringList(text.splitlines(), source=source), line - self.lineno - 1, into
+            )
         finally:
             document["source"], reporter.source = saved[0], saved[1]
             if saved[2] is None:
@@ -93,8 +97,11 @@ class ExercisesDirective(SphinxDirective):
 
     def exercise_node(self, exercise: Exercise) -> ex.exercise:
         node = ex.exercise(
-            ids=[f"ex-{exercise.id}"], classes=["exercise", f"exercise-{exercise.type}"],
-            exercise_id=exercise.id, extype=exercise.type, docname=self.env.docname,
+            ids=[f"ex-{exercise.id}"],
+            classes=["exercise", f"exercise-{exercise.type}"],
+            exercise_id=exercise.id,
+            extype=exercise.type,
+            docname=self.env.docname,
         )
         node.source, node.line = str(exercise.path), exercise.line
         node += ex.exercise_title(label=exercise.type_label, difficulty=exercise.difficulty)
@@ -117,18 +124,30 @@ class ExercisesDirective(SphinxDirective):
     def response(self, exercise: Exercise) -> list[nodes.Node]:
         name = f"ex-{exercise.id}"
         if exercise.type == "multiple-choice":
-            return [ex.exercise_choices(choices=exercise.choices,
-                                        correct=exercise.choices.index(exercise.answer), name=name)]
+            return [
+                ex.exercise_choices(
+                    choices=exercise.choices, correct=exercise.choices.index(exercise.answer), name=name
+                )
+            ]
         if exercise.type == "true-false":
-            return [ex.exercise_choices(choices=["True", "False"],
-                                        correct=0 if exercise.answer else 1, name=name)]
+            return [
+                ex.exercise_choices(choices=["True", "False"], correct=0 if exercise.answer else 1, name=name)
+            ]
         if exercise.type == "ordering":
-            return [ex.exercise_ordering(shown=exercise.shuffled(exercise.answer),
-                                         correct=list(exercise.answer), name=name)]
+            return [
+                ex.exercise_ordering(
+                    shown=exercise.shuffled(exercise.answer), correct=list(exercise.answer), name=name
+                )
+            ]
         if exercise.type == "matching":
-            return [ex.exercise_matching(left=list(exercise.answer),
-                                         right=exercise.shuffled(list(exercise.answer.values())),
-                                         correct=dict(exercise.answer), name=name)]
+            return [
+                ex.exercise_matching(
+                    left=list(exercise.answer),
+                    right=exercise.shuffled(list(exercise.answer.values())),
+                    correct=dict(exercise.answer),
+                    name=name,
+                )
+            ]
         return []
 
     def solution(self, exercise: Exercise) -> ex.exercise_solution:
@@ -150,13 +169,19 @@ class ExercisesDirective(SphinxDirective):
                 marking += nodes.paragraph("", "", nodes.strong("", "Marking guidance"))
                 self.parse(exercise.marking, exercise, "marking", marking)
             if exercise.levels:
-                marking += nodes.paragraph("", "", nodes.strong("", "Level descriptors"),
-                                           classes=["levels-title"])
+                marking += nodes.paragraph(
+                    "", "", nodes.strong("", "Level descriptors"), classes=["levels-title"]
+                )
                 marking += self.levels_table(exercise)
             node += marking
         xref = addnodes.pending_xref(
-            "", nodes.inline("", exercise.section), refdomain="std", reftype="ref",  # checked by the domain
-            reftarget=exercise.section, refexplicit=False, refdoc=self.env.docname,
+            "",
+            nodes.inline("", exercise.section),
+            refdomain="std",
+            reftype="ref",  # checked by the domain
+            reftarget=exercise.section,
+            refexplicit=False,
+            refdoc=self.env.docname,
         )
         xref.source, xref.line = str(exercise.path), exercise.lines.get("section", exercise.line)
         node += nodes.paragraph("", "", nodes.Text("Draws on: "), xref, classes=["draws-on"])
@@ -178,8 +203,13 @@ class ExercisesDirective(SphinxDirective):
         for level in exercise.levels:
             cell = nodes.container()
             self.parse_at(level.descriptor, exercise.path, level.line, cell)  # (the band's line)
-            body += self._row([[nodes.paragraph("", f"Level\u00a0{level.number}")],  # never split
-                               [nodes.paragraph("", level.marks)], list(cell.children)])
+            body += self._row(
+                [
+                    [nodes.paragraph("", f"Level\u00a0{level.number}")],  # never split
+                    [nodes.paragraph("", level.marks)],
+                    list(cell.children),
+                ]
+            )
         group += body
         return table
 

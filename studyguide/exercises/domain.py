@@ -68,15 +68,23 @@ class GuideDomain(Domain):
                 if ex.id in first:
                     other = first[ex.id]
                     logger.warning(
-                        "duplicate exercise id %r (also at %s:%d)", ex.id, other.path, other.line,
-                        location=f"{ex.path}:{ex.line}", type="studyguide", subtype="exercise",
+                        "duplicate exercise id %r (also at %s:%d)",
+                        ex.id,
+                        other.path,
+                        other.line,
+                        location=f"{ex.path}:{ex.line}",
+                        type="studyguide",
+                        subtype="exercise",
                     )
                 first.setdefault(ex.id, ex)
                 if ex.section not in labels:
                     logger.warning(
-                        "exercise %r: section %r is not a label in the book", ex.id, ex.section,
+                        "exercise %r: section %r is not a label in the book",
+                        ex.id,
+                        ex.section,
                         location=f"{ex.path}:{ex.lines.get('section', ex.line)}",
-                        type="studyguide", subtype="exercise",
+                        type="studyguide",
+                        subtype="exercise",
                     )
 
 

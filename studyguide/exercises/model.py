@@ -75,6 +75,7 @@ class ExerciseFileError(Exception):
 @dataclass
 class Level:
     """One mark band of a level-of-response scheme; ``number`` 1 is the lowest band."""
+
     number: int
     low: int
     high: int
@@ -122,7 +123,8 @@ class Exercise:
         if self.type != "short-answer":
             return self.auto_graded
         return bool(self.accept) and all(
-            len(a.split()) <= MAX_ACCEPT_WORDS and not re.search(r"[,;]", a) for a in self.accept)
+            len(a.split()) <= MAX_ACCEPT_WORDS and not re.search(r"[,;]", a) for a in self.accept
+        )
 
     def shuffled(self, items: list[str]) -> list[str]:
         """A fixed, never-identity order for items readers must sort, the same on every build."""
@@ -180,11 +182,19 @@ def _compose(path: Path, text: str, problem) -> yaml.Node:
             line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 name = event.anchor
-                raise _refuse(path, line, f"anchors and aliases (&{name}, *{name}) are not "
-                                          "allowed in exercise files: write each value out")
+                raise _refuse(
+                    path,
+                    line,
+                    f"anchors and aliases (&{name}, *{name}) are not "
+                    "allowed in exercise files: write each value out",
+                )
             if getattr(event, "tag", None):
-                raise _refuse(path, line, f"tags ({event.tag}) are not allowed in exercise "
-                                          "files: write plain text, numbers, lists and mappings")
+                raise _refuse(
+                    path,
+                    line,
+                    f"tags ({event.tag}) are not allowed in exercise "
+                    "files: write plain text, numbers, lists and mappings",
+                )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -217,8 +227,11 @@ def _check_keys(path: Path, root: yaml.Node | None, problem) -> None:
                 # (fatal: the checks that follow look fields up by key)
                 raise _refuse(path, line, "a key must be a plain word, not a list or a mapping")
             if key.value in seen:
-                problem(line, f"duplicate key {key.value!r} (first on line {seen[key.value]}); "
-                              "YAML would silently keep the last one")
+                problem(
+                    line,
+                    f"duplicate key {key.value!r} (first on line {seen[key.value]}); "
+                    "YAML would silently keep the last one",
+                )
             seen.setdefault(key.value, line)
             pending.append(value)
 
@@ -241,8 +254,9 @@ def compose_file(path: Path, problem) -> yaml.Node | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1  # the line holding the first bad byte
-        raise ExerciseFileError([Problem(path, line, f"not UTF-8 text ({err.reason}); "
-                                                     "save the file as UTF-8")]) from None
+        raise ExerciseFileError(
+            [Problem(path, line, f"not UTF-8 text ({err.reason}); save the file as UTF-8")]
+        ) from None
     except OSError as err:
         raise ExerciseFileError([Problem(path, 1, f"cannot read the file ({err.strerror})")]) from None
     return _compose(path, text, problem)
@@ -265,7 +279,9 @@ def load(path: Path) -> ExerciseFile:
     chapter = _plain(top.get("chapter"))
     chapter_line = top["chapter"].start_mark.line + 1 if "chapter" in top else 1
     if not isinstance(chapter, str) or not chapter:
-        problem(chapter_line, "missing 'chapter:' (the chapter these exercises close, e.g. chapters/1-alliance)")
+        problem(
+            chapter_line, "missing 'chapter:' (the chapter these exercises close, e.g. chapters/1-alliance)"
+        )
     items = top.get("exercises")
     if not isinstance(items, yaml.SequenceNode) or not items.value:
         problem(1, "missing 'exercises:' list")
@@ -300,8 +316,9 @@ def _exercise(path: Path, node: yaml.Node, problem) -> Exercise | None:
         return None
     kind = data.get("type")
     if kind not in TYPES:
-        problem(lines.get("type", line),
-                f"{where}: unknown type {kind!r} (expected one of {', '.join(TYPES)})")
+        problem(
+            lines.get("type", line), f"{where}: unknown type {kind!r} (expected one of {', '.join(TYPES)})"
+        )
         return None
     allowed = COMMON | EXTRA[kind]
     for key in data:
@@ -312,8 +329,10 @@ def _exercise(path: Path, node: yaml.Node, problem) -> Exercise | None:
             continue  # checked, with its own message, by _levels
         if data.get(key) in (None, "", [], {}):
             what = "answer" if key in ("answer", "marking", "choices") else key
-            problem(lines.get(key, line), f"{where}: missing {what!r}" if what == key
-                    else f"{where}: missing {key!r} (the {what})")
+            problem(
+                lines.get(key, line),
+                f"{where}: missing {what!r}" if what == key else f"{where}: missing {key!r} (the {what})",
+            )
     for key in ("objective", "section", "prompt", "solution", "hint", "source", "attribution", "marking"):
         if key in data and data[key] is not None and not isinstance(data[key], str):
             problem(lines[key], f"{where}: {key!r} must be text")
@@ -357,20 +376,35 @@ def _exercise(path: Path, node: yaml.Node, problem) -> Exercise | None:
     if not isinstance(accept, list):
         problem(lines["accept"], f"{where}: 'accept' must be a list of short answers")
         accept = []
-    levels = _levels(fields.get("levels"), lines.get("levels", line), where, problem,
-                     required="levels" in REQUIRED[kind])
+    levels = _levels(
+        fields.get("levels"), lines.get("levels", line), where, problem, required="levels" in REQUIRED[kind]
+    )
     return Exercise(
-        id=ex_id, type=kind, objective=data.get("objective") or "", section=data.get("section") or "",
-        prompt=data.get("prompt") or "", solution=data.get("solution") or "", path=path, line=line,
-        lines=lines, difficulty=data.get("difficulty") or "", hint=data.get("hint") or "",
-        choices=data.get("choices") or [], answer=answer, accept=[str(a) for a in accept],
-        source=data.get("source") or "", attribution=data.get("attribution") or "",
-        marking=data.get("marking") or "", levels=levels,
+        id=ex_id,
+        type=kind,
+        objective=data.get("objective") or "",
+        section=data.get("section") or "",
+        prompt=data.get("prompt") or "",
+        solution=data.get("solution") or "",
+        path=path,
+        line=line,
+        lines=lines,
+        difficulty=data.get("difficulty") or "",
+        hint=data.get("hint") or "",
+        choices=data.get("choices") or [],
+        answer=answer,
+        accept=[str(a) for a in accept],
+        source=data.get("source") or "",
+        attribution=data.get("attribution") or "",
+        marking=data.get("marking") or "",
+        levels=levels,
     )
 
 
-LEVELS_HELP = ("a list of mark bands, highest first, each with 'marks' (e.g. \"10-12\") "
-               "and 'descriptor' (what an answer in that band does)")
+LEVELS_HELP = (
+    "a list of mark bands, highest first, each with 'marks' (e.g. \"10-12\") "
+    "and 'descriptor' (what an answer in that band does)"
+)
 
 
 def _levels(node: yaml.Node | None, line: int, where: str, problem, required: bool) -> list[Level]:
@@ -394,20 +428,32 @@ def _levels(node: yaml.Node | None, line: int, where: str, problem, required: bo
         keys = {k.value: (k.start_mark.line + 1, v) for k, v in item.value}
         for key in keys.keys() - {"marks", "descriptor"}:
             problem(keys[key][0], f"{where}: unknown field {key!r} in a level (expected marks, descriptor)")
-        marks, descriptor = _plain(keys.get("marks", (0, None))[1]), _plain(keys.get("descriptor", (0, None))[1])
-        match = MARKS.match(str(marks)) if isinstance(marks, (str, int)) and not isinstance(marks, bool) else None
+        marks, descriptor = (
+            _plain(keys.get("marks", (0, None))[1]),
+            _plain(keys.get("descriptor", (0, None))[1]),
+        )
+        match = (
+            MARKS.match(str(marks)) if isinstance(marks, (str, int)) and not isinstance(marks, bool) else None
+        )
         low, high = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, -1)
         if low > high:
             mline = keys["marks"][0] if "marks" in keys else at
-            problem(mline, f"{where}: level marks {marks!r} must be a number or a range such as \"7-9\"")
+            problem(mline, f'{where}: level marks {marks!r} must be a number or a range such as "7-9"')
             continue
         if not isinstance(descriptor, str) or not descriptor.strip():
-            problem(keys["descriptor"][0] if "descriptor" in keys else at,
-                    f"{where}: missing 'descriptor' for the level of {marks} marks")
+            problem(
+                keys["descriptor"][0] if "descriptor" in keys else at,
+                f"{where}: missing 'descriptor' for the level of {marks} marks",
+            )
             descriptor = ""
         if bands and high != bands[-1][0] - 1:
-            problem(keys["marks"][0], f"{where}: level marks {marks} do not follow on from "
-                    f"{bands[-1][0]} (list the bands from the highest down, with no gap or overlap)")
+            problem(
+                keys["marks"][0],
+                f"{where}: level marks {marks} do not follow on from "
+                f"{bands[-1][0]} (list the bands from the highest down, with no gap or overlap)",
+            )
         bands.append((low, high, descriptor.strip(), at))
-    return [Level(number=len(bands) - n, low=low, high=high, descriptor=text, line=at)
-            for n, (low, high, text, at) in enumerate(bands)]
+    return [
+        Level(number=len(bands) - n, low=low, high=high, descriptor=text, line=at)
+        for n, (low, high, text, at) in enumerate(bands)
+    ]

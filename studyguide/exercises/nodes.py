@@ -51,6 +51,14 @@ class objectives_map(nodes.General, nodes.Element):
 
 
 ALL = (
-    exercise, exercise_title, exercise_choices, exercise_ordering, exercise_matching,
-    exercise_lines, exercise_hint, exercise_solution, answer_key, objectives_map,
+    exercise,
+    exercise_title,
+    exercise_choices,
+    exercise_ordering,
+    exercise_matching,
+    exercise_lines,
+    exercise_hint,
+    exercise_solution,
+    answer_key,
+    objectives_map,
 )

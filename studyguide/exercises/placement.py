@@ -60,7 +60,10 @@ class PlaceSolutions(SphinxPostTransform):
                 continue
             uri = self.app.builder.get_relative_uri(self.env.docname, key_doc)
             link = nodes.reference(
-                "", f"Solution: answer key, {exercise['number_label']}", internal=True,
-                refuri=f"{uri}#key-{exercise['exercise_id']}", classes=["to-solution"],
+                "",
+                f"Solution: answer key, {exercise['number_label']}",
+                internal=True,
+                refuri=f"{uri}#key-{exercise['exercise_id']}",
+                classes=["to-solution"],
             )
             exercise.insert(index, nodes.paragraph("", "", link, classes=["exercise-keylink"]))

@@ -51,8 +51,10 @@ def visit_exercise_title(self, node):
     link = ""
     if policy(self.builder).exercise_links and isinstance(node.parent, ex.exercise):
         # A stable address a teacher can paste: the exercise's own id, never its number.
-        link = (f' <a class="exercise-link" href="#ex-{escape(node.parent["exercise_id"])}" '
-                f'aria-label="Link to this exercise ({escape(label)})">Link to this exercise</a>')
+        link = (
+            f' <a class="exercise-link" href="#ex-{escape(node.parent["exercise_id"])}" '
+            f'aria-label="Link to this exercise ({escape(label)})">Link to this exercise</a>'
+        )
     self.body.append(
         f'<p class="exercise-title"><span class="exercise-number">{escape(label)}</span> '
         f'<span class="exercise-type">{escape(node["label"])}{extra}</span>{link}</p>\n'
@@ -65,7 +67,7 @@ def visit_exercise_choices(self, node):
     if interactive(self):
         self.body.append(
             f'<fieldset class="exercise-choices" data-correct="{node["correct"]}">'
-            f'<legend>Choose one answer</legend>\n'
+            f"<legend>Choose one answer</legend>\n"
         )
         for i, choice in enumerate(choices):
             self.body.append(
@@ -92,7 +94,7 @@ def _select_rows(self, node, kind: str, legend: str, rows: list[tuple[str, str]]
         f"<legend>{legend}</legend>\n"
     )
     for i, (label, options) in enumerate(rows):
-        sid = f'{escape(node["name"])}-{i}'
+        sid = f"{escape(node['name'])}-{i}"
         self.body.append(
             f'<div class="exercise-row"><label for="{sid}">{escape(label)}</label> '
             f'<select id="{sid}"><option value="">Choose…</option>{options}</select></div>\n'
@@ -105,9 +107,14 @@ def visit_exercise_ordering(self, node):
     shown, n = node["shown"], len(node["shown"])
     if interactive(self):
         options = "".join(f'<option value="{k}">{k}</option>' for k in range(1, n + 1))
-        _select_rows(self, node, "ordering", f"Give each event its place, 1 (earliest) to {n}",
-                     [(event, options) for event in shown],
-                     [node["correct"].index(e) + 1 for e in shown])
+        _select_rows(
+            self,
+            node,
+            "ordering",
+            f"Give each event its place, 1 (earliest) to {n}",
+            [(event, options) for event in shown],
+            [node["correct"].index(e) + 1 for e in shown],
+        )
     else:
         self.body.append(
             f'<p class="paper-instruction">Number the events from 1 (earliest) to {n}.</p>\n'
@@ -123,9 +130,14 @@ def visit_exercise_matching(self, node):
     left, right = node["left"], node["right"]
     if interactive(self):
         options = "".join(f'<option value="{k}">{escape(r)}</option>' for k, r in enumerate(right))
-        _select_rows(self, node, "matching", "Match each item on the left with one on the right",
-                     [(item, options) for item in left],
-                     [right.index(node["correct"][item]) for item in left])
+        _select_rows(
+            self,
+            node,
+            "matching",
+            "Match each item on the left with one on the right",
+            [(item, options) for item in left],
+            [right.index(node["correct"][item]) for item in left],
+        )
     else:
         self.body.append(
             '<p class="paper-instruction">Write the letter of the matching item next to each number.</p>\n'
@@ -152,7 +164,8 @@ def visit_exercise_lines(self, node):
     if policy(self.builder).answer_space:
         self.body.append(
             f'<div class="answer-lines" style="--lines: {int(node["count"])}" aria-hidden="true">'
-            + '<div class="line"></div>' * int(node["count"]) + "</div>\n"
+            + '<div class="line"></div>' * int(node["count"])
+            + "</div>\n"
         )
     raise nodes.SkipNode
 

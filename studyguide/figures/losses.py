@@ -31,8 +31,16 @@ def render(data_dir: Path, out: Path) -> None:
     for i, (key, legend, colour, hatch) in enumerate(SERIES):
         y = rows + (i - 0.5) * height
         values = [op[key]["value"] / 1000 for op in operations]
-        ax.barh(y, values, height=height * 0.92, color=colour, hatch=hatch, edgecolor=svg.INK,
-                linewidth=0.6, label=legend)
+        ax.barh(
+            y,
+            values,
+            height=height * 0.92,
+            color=colour,
+            hatch=hatch,
+            edgecolor=svg.INK,
+            linewidth=0.6,
+            label=legend,
+        )
         for yy, op in zip(y, operations):
             figure = op[key]
             text = f"{QUALIFIERS[figure.get('qualifier')]}{figure['value']:,}"
@@ -48,8 +56,7 @@ def render(data_dir: Path, out: Path) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
-    fig.text(0.02, 0.075, "Krivosheev counts killed, missing, wounded and sick.", fontsize=8,
-             color=svg.GREY)
+    fig.text(0.02, 0.075, "Krivosheev counts killed, missing, wounded and sick.", fontsize=8, color=svg.GREY)
     fig.text(0.02, 0.025, "Sources: the seed essay; Krivosheev (1997)", fontsize=8, color=svg.GREY)
     svg.save(fig, out)
 

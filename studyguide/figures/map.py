@@ -79,21 +79,33 @@ def render(data_dir: Path, out: Path) -> None:
 
     for p, px, py in zip(places, x, y):
         dx, dy = p.get("label_dx", 5), p.get("label_dy", 0)
-        ax.plot(px, py, "o", markersize=4.2, color=svg.INK, markeredgecolor="white",
-                markeredgewidth=0.8)
+        ax.plot(px, py, "o", markersize=4.2, color=svg.INK, markeredgecolor="white", markeredgewidth=0.8)
         ax.annotate(
-            p["name"], (px, py), xytext=(dx, dy), textcoords="offset points", fontsize=9,
-            ha="right" if dx < 0 else ("center" if dx == 0 else "left"), va="center",
+            p["name"],
+            (px, py),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            fontsize=9,
+            ha="right" if dx < 0 else ("center" if dx == 0 else "left"),
+            va="center",
             path_effects=HALO,
         )
 
     for name, lon, lat in SEAS:
-        ax.text(*project(lon, lat), name, ha="center", va="center", fontsize=8.5, style="italic",
-                color=SEA_TEXT)
+        ax.text(
+            *project(lon, lat), name, ha="center", va="center", fontsize=8.5, style="italic", color=SEA_TEXT
+        )
     _scale_bar(ax, x0, y0, x1, y1)
     ax.text(
-        0.99, 0.015, "Present-day borders for orientation; Natural Earth", transform=ax.transAxes,
-        ha="right", va="bottom", fontsize=8, color=svg.GREY, path_effects=HALO,
+        0.99,
+        0.015,
+        "Present-day borders for orientation; Natural Earth",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color=svg.GREY,
+        path_effects=HALO,
     )
     svg.save(fig, out)
 
@@ -104,5 +116,4 @@ def _scale_bar(ax, x0, y0, x1, y1, km=500):
     ax.plot([sx, sx + km], [sy, sy], color=svg.INK, linewidth=1.6, solid_capstyle="butt")
     for tx in (sx, sx + km):
         ax.plot([tx, tx], [sy - 12, sy + 12], color=svg.INK, linewidth=0.8)
-    ax.text(sx + km / 2, sy + 25, f"{km} km", ha="center", va="bottom", fontsize=8,
-            path_effects=HALO)
+    ax.text(sx + km / 2, sy + 25, f"{km} km", ha="center", va="bottom", fontsize=8, path_effects=HALO)

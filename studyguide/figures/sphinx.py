@@ -50,8 +50,12 @@ def draw_figures(app: Sphinx) -> None:
             raise ExtensionError(f"figure {stem}: missing input {', '.join(missing)}")
         target, stamp = out_dir / f"{stem}.svg", out_dir / f"{stem}.svg.sha256"
         digest = _digest(inputs)
-        if (target.is_file() and print_variant(target).is_file() and stamp.is_file()
-                and stamp.read_text() == digest):
+        if (
+            target.is_file()
+            and print_variant(target).is_file()
+            and stamp.is_file()
+            and stamp.read_text() == digest
+        ):
             continue
         logger.info("drawing figure %s", stem)
         render = importlib.import_module(f"studyguide.figures.{module}").render

@@ -78,8 +78,10 @@ def render(data_dir: Path, out: Path) -> None:
     rows = len(events)
     for event in events:
         if event.get("kind") not in KINDS:
-            raise ValueError(f"timeline.yaml: {event.get('label')!r}: kind must be one of "
-                             f"{', '.join(KINDS)}, not {event.get('kind')!r}")
+            raise ValueError(
+                f"timeline.yaml: {event.get('label')!r}: kind must be one of "
+                f"{', '.join(KINDS)}, not {event.get('kind')!r}"
+            )
     height = 3.2 + ROW * rows  # cm: legend and axis take 3.2, each event one row
     fig = svg.figure(16, height)
     ax = fig.add_axes((0.2, 1.2 / height, 0.78, ROW * rows / height))
@@ -90,8 +92,15 @@ def render(data_dir: Path, out: Path) -> None:
         ax.spines[side].set_visible(False)
 
     ax.axvspan(pos(STRETCH[0]), pos(STRETCH[1]), color="#F0F0F0", zorder=0, linewidth=0)
-    ax.text(pos(sum(STRETCH) / 2), -1.0, "1941–1942 drawn to a larger scale", ha="center",
-            va="bottom", fontsize=8, color=svg.GREY)
+    ax.text(
+        pos(sum(STRETCH) / 2),
+        -1.0,
+        "1941–1942 drawn to a larger scale",
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        color=svg.GREY,
+    )
     years = [1939, 1941, 1942, 1943, 1945, 1950, 1955]
     ax.set_xticks(pos(years), [str(y) for y in years])
     ax.set_xticks(pos(np.arange(1939, 1959)), minor=True)
@@ -109,21 +118,33 @@ def render(data_dir: Path, out: Path) -> None:
             ax.barh(row, x1 - x0, left=x0, height=0.5, color=colour, zorder=2)
         else:
             if precision != "day":
-                ax.barh(row, x1 - x0, left=x0, height=0.6, color=colour, alpha=0.25,
-                        linewidth=0, zorder=1)
+                ax.barh(row, x1 - x0, left=x0, height=0.6, color=colour, alpha=0.25, linewidth=0, zorder=1)
             ax.plot((x0 + x1) / 2, row, marker=marker, color=colour, markersize=5, zorder=3)
         right = x1 + 0.2 + CHAR * len(event["label"]) < 10.1  # else it goes left
-        ax.annotate(event["label"], (x1 if right else x0, row), xytext=(6 if right else -6, 0),
-                    textcoords="offset points", va="center", ha="left" if right else "right",
-                    fontsize=8.5, zorder=4)
-        ax.text(0.01, row, when(event), transform=date_column, va="center", fontsize=8,
-                color=svg.GREY)
+        ax.annotate(
+            event["label"],
+            (x1 if right else x0, row),
+            xytext=(6 if right else -6, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left" if right else "right",
+            fontsize=8.5,
+            zorder=4,
+        )
+        ax.text(0.01, row, when(event), transform=date_column, va="center", fontsize=8, color=svg.GREY)
 
     handles = [
-        Line2D([], [], linestyle="", marker=m, color=c, markersize=5, label=n)
-        for n, c, m in KINDS.values()
+        Line2D([], [], linestyle="", marker=m, color=c, markersize=5, label=n) for n, c, m in KINDS.values()
     ]
     handles.append(Patch(color=svg.INK, alpha=0.25, label="Only month or year known"))
-    fig.legend(handles=handles, loc="upper center", ncols=4, frameon=False, fontsize=8.5,
-               bbox_to_anchor=(0.5, 0.995), handletextpad=0.4, columnspacing=1.5)
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        ncols=4,
+        frameon=False,
+        fontsize=8.5,
+        bbox_to_anchor=(0.5, 0.995),
+        handletextpad=0.4,
+        columnspacing=1.5,
+    )
     svg.save(fig, out)

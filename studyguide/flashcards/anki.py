@@ -37,11 +37,13 @@ def model(basename: str) -> genanki.Model:
         stable_id(basename, "flashcard model"),
         f"{basename} flashcard",
         fields=[{"name": "Term"}, {"name": "Russian"}, {"name": "Definition"}],
-        templates=[{
-            "name": "Term to definition",
-            "qfmt": '{{Term}}{{#Russian}}<div class="russian" lang="ru">{{Russian}}</div>{{/Russian}}',
-            "afmt": '{{FrontSide}}<hr id="answer"><div class="definition">{{Definition}}</div>',
-        }],
+        templates=[
+            {
+                "name": "Term to definition",
+                "qfmt": '{{Term}}{{#Russian}}<div class="russian" lang="ru">{{Russian}}</div>{{/Russian}}',
+                "afmt": '{{FrontSide}}<hr id="answer"><div class="definition">{{Definition}}</div>',
+            }
+        ],
         css=CSS,
     )
 
@@ -57,12 +59,14 @@ def package(decks: list[Deck], title: str, basename: str, timestamp: float) -> b
         anki = genanki.Deck(stable_id(basename, "deck", deck.key), f"{title}::{deck.title}")
         for card in deck.cards:
             russian = f"{card.russian} ({card.transliteration})" if card.russian else ""
-            anki.add_note(genanki.Note(
-                model=card_model,
-                fields=[html.escape(card.term), html.escape(russian), html.escape(card.definition)],
-                guid=note_guid(basename, card.term),
-                tags=[deck.key.replace("/", "::")],
-            ))
+            anki.add_note(
+                genanki.Note(
+                    model=card_model,
+                    fields=[html.escape(card.term), html.escape(russian), html.escape(card.definition)],
+                    guid=note_guid(basename, card.term),
+                    tags=[deck.key.replace("/", "::")],
+                )
+            )
         anki_decks.append(anki)
     raw = io.BytesIO()
     genanki.Package(anki_decks).write_to_file(raw, timestamp=timestamp)

@@ -39,8 +39,9 @@ class FlashcardsBuilder(Builder):
         timestamp = float(os.environ.get("SOURCE_DATE_EPOCH") or 0)
         anki.write(outdir / f"{base}-flashcards.apkg", decks, title, base, timestamp)
         (outdir / f"{base}-flashcards.tsv").write_text(tsv(decks), encoding="utf-8", newline="\n")
-        sheet.write(outdir / f"{base}-flashcards.pdf", decks, title, config.language or "en",
-                    config.studyguide_paper)
+        sheet.write(
+            outdir / f"{base}-flashcards.pdf", decks, title, config.language or "en", config.studyguide_paper
+        )
 
 
 def setup(app: Sphinx) -> dict:

@@ -86,8 +86,11 @@ def _key_terms(doctree: nodes.document) -> list[str]:
         title = section.next_node(nodes.title)
         if title is None or _text(title).lower() != "key terms":
             continue
-        return [xref["reftarget"] for xref in section.findall(addnodes.pending_xref)
-                if xref.get("reftype") == "term"]
+        return [
+            xref["reftarget"]
+            for xref in section.findall(addnodes.pending_xref)
+            if xref.get("reftype") == "term"
+        ]
     return []
 
 

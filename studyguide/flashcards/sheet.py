@@ -50,8 +50,10 @@ def _font_faces() -> str:
         family = "Noto Serif" if name.startswith("NotoSerif") else "Noto Sans"
         weight = 700 if "Bold" in name else 400
         style = "italic" if "Italic" in name else "normal"
-        faces.append(f'@font-face {{ font-family: "{family}"; src: url(fonts/{name}); '
-                     f"font-weight: {weight}; font-style: {style}; }}")
+        faces.append(
+            f'@font-face {{ font-family: "{family}"; src: url(fonts/{name}); '
+            f"font-weight: {weight}; font-style: {style}; }}"
+        )
     return "\n".join(faces)
 
 
@@ -60,15 +62,25 @@ def _e(text: str) -> str:
 
 
 def _front(card: Card, deck: Deck) -> str:
-    russian = (f'<p class="russian"><span lang="ru">{_e(card.russian)}</span> '
-               f"(<i>{_e(card.transliteration)}</i>)</p>") if card.russian else ""
-    return (f'<div class="card"><p class="term">{_e(card.term)}</p>{russian}'
-            f'<p class="deck">{_e(deck.title)}</p></div>')
+    russian = (
+        (
+            f'<p class="russian"><span lang="ru">{_e(card.russian)}</span> '
+            f"(<i>{_e(card.transliteration)}</i>)</p>"
+        )
+        if card.russian
+        else ""
+    )
+    return (
+        f'<div class="card"><p class="term">{_e(card.term)}</p>{russian}'
+        f'<p class="deck">{_e(deck.title)}</p></div>'
+    )
 
 
 def _back(card: Card) -> str:
-    return (f'<div class="card"><p class="term">{_e(card.term)}</p>'
-            f'<p class="definition">{_e(card.definition)}</p></div>')
+    return (
+        f'<div class="card"><p class="term">{_e(card.term)}</p>'
+        f'<p class="definition">{_e(card.definition)}</p></div>'
+    )
 
 
 def _empty() -> str:
@@ -80,12 +92,12 @@ def sheets(decks: list[Deck]) -> list[tuple[list[str], list[str]]]:
     cells = [(card, deck) for deck in decks for card in deck.cards]
     out = []
     for start in range(0, len(cells), PER_SHEET):
-        batch = cells[start:start + PER_SHEET]
+        batch = cells[start : start + PER_SHEET]
         fronts = [_front(c, d) for c, d in batch] + [_empty()] * (PER_SHEET - len(batch))
         backs_in_place = [_back(c) for c, _ in batch] + [_empty()] * (PER_SHEET - len(batch))
         backs = []
         for row in range(ROWS):  # mirror each row: the long-edge flip swaps left and right
-            backs += list(reversed(backs_in_place[row * COLUMNS:(row + 1) * COLUMNS]))
+            backs += list(reversed(backs_in_place[row * COLUMNS : (row + 1) * COLUMNS]))
         out.append((fronts, backs))
     return out
 
@@ -93,28 +105,39 @@ def sheets(decks: list[Deck]) -> list[tuple[list[str], list[str]]]:
 def document(decks: list[Deck], title: str, language: str, paper: str) -> str:
     css = CSS % {"size": PAGE_SIZES[paper], "height": HEIGHTS[paper], "fonts": _font_faces()}
     count = sum(len(d.cards) for d in decks)
-    body = [f'<section class="title"><h1>{_e(title)}: flashcards</h1>'
-            f"<p>{count} cards, in {len(decks)} decks ({_e(', '.join(d.title for d in decks))}).</p>"
-            "<p>Print double-sided and flip on the long edge, so each definition lands behind "
-            "its term; then cut along the dashed lines.</p></section>",
-            '<div class="blank" aria-hidden="true"></div>']
+    body = [
+        f'<section class="title"><h1>{_e(title)}: flashcards</h1>'
+        f"<p>{count} cards, in {len(decks)} decks ({_e(', '.join(d.title for d in decks))}).</p>"
+        "<p>Print double-sided and flip on the long edge, so each definition lands behind "
+        "its term; then cut along the dashed lines.</p></section>",
+        '<div class="blank" aria-hidden="true"></div>',
+    ]
     for number, (fronts, backs) in enumerate(sheets(decks), start=1):
-        body.append(f'<section class="sheet front" aria-label="Sheet {number}, terms">{"".join(fronts)}</section>')
-        body.append(f'<section class="sheet back" aria-label="Sheet {number}, definitions">{"".join(backs)}</section>')
-    return (f'<!DOCTYPE html><html lang="{_e(language)}"><head><meta charset="utf-8">'
-            f"<title>{_e(title)}: flashcards</title><style>{css}</style></head>"
-            f"<body>{''.join(body)}</body></html>")
+        body.append(
+            f'<section class="sheet front" aria-label="Sheet {number}, terms">{"".join(fronts)}</section>'
+        )
+        body.append(
+            f'<section class="sheet back" aria-label="Sheet {number}, definitions">{"".join(backs)}</section>'
+        )
+    return (
+        f'<!DOCTYPE html><html lang="{_e(language)}"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}: flashcards</title><style>{css}</style></head>"
+        f"<body>{''.join(body)}</body></html>"
+    )
 
 
 def write(path: Path, decks: list[Deck], title: str, language: str, paper: str) -> None:
     import weasyprint
 
-    from studyguide.pdf.render import BuildTreeFetcher
     from studyguide.pdf.chunks import BASE_URL
+    from studyguide.pdf.render import BuildTreeFetcher
 
     # The page and its fonts are laid out from a scratch folder, so only the PDF is published.
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         root = Path(scratch)
         copy_fonts(root / "fonts", licence=False)
-        weasyprint.HTML(string=document(decks, title, language, paper), base_url=BASE_URL + "cards.html",
-                        url_fetcher=BuildTreeFetcher(root)).write_pdf(path, pdf_variant="pdf/ua-1")
+        weasyprint.HTML(
+            string=document(decks, title, language, paper),
+            base_url=BASE_URL + "cards.html",
+            url_fetcher=BuildTreeFetcher(root),
+        ).write_pdf(path, pdf_variant="pdf/ua-1")

@@ -12,5 +12,6 @@ def _field(text: str) -> str:
 
 
 def tsv(decks: list[Deck]) -> str:
-    return "".join(f"{_field(card.front)}\t{_field(card.definition)}\n"
-                   for deck in decks for card in deck.cards)
+    return "".join(
+        f"{_field(card.front)}\t{_field(card.definition)}\n" for deck in decks for card in deck.cards
+    )

@@ -33,8 +33,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 class AccessibleHTMLTranslator(HTML5Translator):
     def visit_title(self, node: nodes.title) -> None:
         if isinstance(node.parent, addnodes.compact_paragraph) and node.parent.get("toctree"):
-            self.body.append(self.starttag(node, "p", "", CLASS="caption", ROLE="heading",
-                                           **{"aria-level": "2"}))
+            self.body.append(
+                self.starttag(node, "p", "", CLASS="caption", ROLE="heading", **{"aria-level": "2"})
+            )
             self.body.append('<span class="caption-text">')
             self.context.append("</span></p>\n")
             return

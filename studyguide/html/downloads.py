@@ -42,12 +42,25 @@ def add_download_menu(app: Sphinx, pagename, templatename, context, doctree) -> 
         return
     pathto = context["pathto"]
     names = download_names(app.config)
-    buttons = [{"type": "link", "url": pathto(f"{DOWNLOAD_DIR}/{names[fmt]}", 1), **BUTTONS[fmt],
-                "label": f"download-book-{fmt}"} for fmt in formats]
-    context["header_buttons"].insert(0, {
-        "type": "group", "tooltip": "Download the book", "icon": "fas fa-download",
-        "buttons": buttons, "label": "download-book-buttons",
-    })
+    buttons = [
+        {
+            "type": "link",
+            "url": pathto(f"{DOWNLOAD_DIR}/{names[fmt]}", 1),
+            **BUTTONS[fmt],
+            "label": f"download-book-{fmt}",
+        }
+        for fmt in formats
+    ]
+    context["header_buttons"].insert(
+        0,
+        {
+            "type": "group",
+            "tooltip": "Download the book",
+            "icon": "fas fa-download",
+            "buttons": buttons,
+            "label": "download-book-buttons",
+        },
+    )
 
 
 def setup(app: Sphinx) -> dict:

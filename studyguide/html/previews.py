@@ -36,8 +36,14 @@ from studyguide.html.progress import add_web_assets
 
 DATA_FILE = "previews-data.js"
 LIMIT = 320  # characters of a preview's text: a glance, not the entry
-SKIP = (addnodes.index, nodes.target, nodes.footnote_reference, nodes.citation_reference,
-        nodes.system_message, nodes.raw)
+SKIP = (
+    addnodes.index,
+    nodes.target,
+    nodes.footnote_reference,
+    nodes.citation_reference,
+    nodes.system_message,
+    nodes.raw,
+)
 
 
 def person_id(key: str) -> str:
@@ -128,15 +134,27 @@ class PreviewCollector(EnvironmentCollector):
             if term["ids"] and definition is not None:
                 note(term, "term", segments(term), segments(first(definition, nodes.paragraph)))
         for figure in doctree.findall(nodes.figure):
-            note(figure, "figure", [["figure", figure["ids"][0]]] if figure["ids"] else [],
-                 segments(first(figure, nodes.caption)))
+            note(
+                figure,
+                "figure",
+                [["figure", figure["ids"][0]]] if figure["ids"] else [],
+                segments(first(figure, nodes.caption)),
+            )
         for section in doctree.findall(nodes.section):
-            note(section, "section", segments(first(section, nodes.title)),
-                 segments(first(section, nodes.paragraph)))
-        mentions = sorted({i["entries"][0][1] for i in doctree.findall(addnodes.index)
-                           if i["entries"] and i.get("inline") is not False})
-        self.store(app.env)[app.env.docname] = {"previews": previews, "people": people,
-                                                "mentions": mentions}
+            note(
+                section,
+                "section",
+                segments(first(section, nodes.title)),
+                segments(first(section, nodes.paragraph)),
+            )
+        mentions = sorted(
+            {
+                i["entries"][0][1]
+                for i in doctree.findall(addnodes.index)
+                if i["entries"] and i.get("inline") is not False
+            }
+        )
+        self.store(app.env)[app.env.docname] = {"previews": previews, "people": people, "mentions": mentions}
 
 
 def people(env) -> tuple[str | None, dict[str, str]]:
@@ -164,8 +182,11 @@ class PeopleWatch:
         if now == self.before:
             return []
         keys = set(self.before[1]) | set(now[1])
-        return sorted(d for d, found in getattr(env, "studyguide_previews", {}).items()
-                      if keys & set(found.get("mentions", ())))
+        return sorted(
+            d
+            for d, found in getattr(env, "studyguide_previews", {}).items()
+            if keys & set(found.get("mentions", ()))
+        )
 
 
 class PersonLinks(SphinxPostTransform):
@@ -195,12 +216,21 @@ class PersonLinks(SphinxPostTransform):
             if any(isinstance(a, (nodes.reference, nodes.title)) for a in _ancestors(parent)):
                 continue
             at = parent.index(index)
-            siblings = parent.children[at + 1: at + 3]
-            if len(siblings) == 2 and isinstance(siblings[0], nodes.target) \
-                    and isinstance(siblings[1], nodes.Text):
+            siblings = parent.children[at + 1 : at + 3]
+            if (
+                len(siblings) == 2
+                and isinstance(siblings[0], nodes.target)
+                and isinstance(siblings[1], nodes.Text)
+            ):
                 text = siblings[1]
-                link = nodes.reference("", "", nodes.Text(str(text)), internal=True,
-                                       refuri=f"{uri}#{anchors[key]}", classes=["person-ref"])
+                link = nodes.reference(
+                    "",
+                    "",
+                    nodes.Text(str(text)),
+                    internal=True,
+                    refuri=f"{uri}#{anchors[key]}",
+                    classes=["person-ref"],
+                )
                 parent.replace(text, link)
 
 
@@ -256,8 +286,8 @@ def short(text: str, limit: int = LIMIT) -> str:
     cut = text[:limit]
     end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
     if end > limit // 2:
-        return cut[:end + 1]
-    return cut[:cut.rfind(" ")].rstrip(",;:") + "…"
+        return cut[: end + 1]
+    return cut[: cut.rfind(" ")].rstrip(",;:") + "…"
 
 
 def write_data(app: Sphinx, builder) -> None:
@@ -270,8 +300,11 @@ def write_data(app: Sphinx, builder) -> None:
             continue
         uri = builder.get_target_uri(docname)
         for anchor, (kind, title, text) in found["previews"].items():
-            data[f"{uri}#{anchor}"] = [kind, _text(env, app.config, docname, title),
-                                       short(_text(env, app.config, docname, text))]
+            data[f"{uri}#{anchor}"] = [
+                kind,
+                _text(env, app.config, docname, title),
+                short(_text(env, app.config, docname, text)),
+            ]
     static = Path(builder.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, sort_keys=True, indent=0)

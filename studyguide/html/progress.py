@@ -29,8 +29,14 @@ DATA_FILE = "progress-data.js"
 def content_digest(exercise: Exercise) -> str:
     """What a reader answered: the question, its choices and its right answer. A reworded
     solution or a new hint keeps the saved answer; a changed question or answer drops it."""
-    question = [exercise.type, exercise.source, exercise.attribution, exercise.prompt,
-                exercise.choices, exercise.answer]
+    question = [
+        exercise.type,
+        exercise.source,
+        exercise.attribution,
+        exercise.prompt,
+        exercise.choices,
+        exercise.answer,
+    ]
     text = json.dumps(question, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -38,8 +44,11 @@ def content_digest(exercise: Exercise) -> str:
 def self_checks(env) -> dict[str, dict[str, str]]:
     """Each document's self-checks (the exercises a reader can check in the page), by id."""
     found = env.domains["guide"].all_exercises()
-    return {docname: {e.id: content_digest(e) for e in exercises if e.auto_graded}
-            for docname, exercises in sorted(found.items()) if docname in env.all_docs}
+    return {
+        docname: {e.id: content_digest(e) for e in exercises if e.auto_graded}
+        for docname, exercises in sorted(found.items())
+        if docname in env.all_docs
+    }
 
 
 def write_data(app: Sphinx, builder) -> None:
@@ -49,7 +58,8 @@ def write_data(app: Sphinx, builder) -> None:
         return
     chapters = {
         builder.get_target_uri(docname): {"checks": checks}
-        for docname, checks in self_checks(app.env).items() if checks
+        for docname, checks in self_checks(app.env).items()
+        if checks
     }
     data = {"book": app.config.studyguide_basename, "chapters": chapters}
     static = Path(builder.outdir) / "_static"

@@ -32,7 +32,9 @@ def write_all(builder) -> None:
     edition = Edition(builder.config.html_context.get(STAMP, ""), revised_exercises(builder.env))
     outdir = Path(builder.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    for name, text in ((f"{base}.gift", gift(chapters, root, edition)),
-                       (f"{base}-moodle.xml", moodle_xml(chapters, root, edition))):
+    for name, text in (
+        (f"{base}.gift", gift(chapters, root, edition)),
+        (f"{base}-moodle.xml", moodle_xml(chapters, root, edition)),
+    ):
         (outdir / name).write_text(text, encoding="utf-8", newline="\n")
     (outdir / f"{base}-qti21.zip").write_bytes(qti_package(chapters, root, edition))

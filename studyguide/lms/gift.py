@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from studyguide.lms.text import NO_EDITION, Chapters, Edition, Question, category, exportable, pairs, manual
+from studyguide.lms.text import NO_EDITION, Chapters, Edition, Question, category, exportable, manual, pairs
 
 FORMAT = "[plain]"
 
@@ -46,11 +46,14 @@ def gift_left(text: str) -> str:
 def gift_question(question: Question, edition: Edition = NO_EDITION) -> str:
     exercise = question.exercise
     note = edition.note(exercise.id)
-    lines = [f"// {exercise.id} ({exercise.type})" + (f", {note}" if note else ""),
-             f"::{escape_gift(exercise.id)}::{FORMAT}{escape_gift(question.prompt.text)}{{"]
+    lines = [
+        f"// {exercise.id} ({exercise.type})" + (f", {note}" if note else ""),
+        f"::{escape_gift(exercise.id)}::{FORMAT}{escape_gift(question.prompt.text)}{{",
+    ]
     if exercise.type == "multiple-choice":
-        lines += [("\t=" if choice == exercise.answer else "\t~") + gift_text(choice)
-                  for choice in exercise.choices]
+        lines += [
+            ("\t=" if choice == exercise.answer else "\t~") + gift_text(choice) for choice in exercise.choices
+        ]
     elif exercise.type == "true-false":
         lines[-1] += "T" if exercise.answer else "F"
     elif exercise.type in ("matching", "ordering"):
@@ -69,8 +72,10 @@ def gift_question(question: Question, edition: Edition = NO_EDITION) -> str:
 
 def gift(chapters: Chapters, root: str, edition: Edition = NO_EDITION) -> str:
     """A GIFT file: one ``$CATEGORY`` per chapter, then that chapter's questions."""
-    blocks = [f"// {root}: review exercises (GIFT format); open short answers are essay questions"
-              + (f"\n// {edition.stamp}" if edition.stamp else "")]
+    blocks = [
+        f"// {root}: review exercises (GIFT format); open short answers are essay questions"
+        + (f"\n// {edition.stamp}" if edition.stamp else "")
+    ]
     for title, questions in chapters:
         chosen = [q for q in questions if exportable(q.exercise)]
         if chosen:

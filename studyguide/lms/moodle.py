@@ -10,10 +10,15 @@ from html import escape
 
 from lxml import etree
 
-from studyguide.lms.text import NO_EDITION, Chapters, Edition, Question, category, exportable, pairs, manual
+from studyguide.lms.text import NO_EDITION, Chapters, Edition, Question, category, exportable, manual, pairs
 
-MOODLE_TYPES = {"multiple-choice": "multichoice", "true-false": "truefalse", "matching": "matching",
-                "ordering": "matching", "short-answer": "shortanswer"}
+MOODLE_TYPES = {
+    "multiple-choice": "multichoice",
+    "true-false": "truefalse",
+    "matching": "matching",
+    "ordering": "matching",
+    "short-answer": "shortanswer",
+}
 
 
 def _sub(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
@@ -66,9 +71,13 @@ def moodle_question(quiz, question: Question, edition: Edition = NO_EDITION) -> 
             sub = _text(out, "subquestion", _choice_html(left))
             _sub(_sub(sub, "answer"), "text", right)
     elif kind == "essay":  # marked by a teacher, who is shown the model answer
-        for tag, value in (("responseformat", "editor"), ("responserequired", "1"),
-                           ("responsefieldlines", "5"), ("attachments", "0"),
-                           ("attachmentsrequired", "0")):
+        for tag, value in (
+            ("responseformat", "editor"),
+            ("responserequired", "1"),
+            ("responsefieldlines", "5"),
+            ("attachments", "0"),
+            ("attachmentsrequired", "0"),
+        ):
             _sub(out, tag, value)
         _text(out, "graderinfo", f"<p>{escape(str(exercise.answer))}</p>{question.feedback.html}")
         _text(out, "responsetemplate", "")
@@ -98,5 +107,6 @@ def moodle_xml(chapters: Chapters, root: str, edition: Edition = NO_EDITION) -> 
             for question in chosen:
                 moodle_question(quiz, question, edition)
     etree.indent(quiz, space="  ")
-    return etree.tostring(quiz.getroottree(), xml_declaration=True, encoding="UTF-8",
-                          pretty_print=True).decode("utf-8")
+    return etree.tostring(
+        quiz.getroottree(), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    ).decode("utf-8")

@@ -50,8 +50,14 @@ def _paragraphs(parent, paragraphs: list[str]) -> None:
 def item(question: Question) -> etree._Element:
     """One assessmentItem: a response declaration with the correct answer, and the interaction."""
     exercise = question.exercise
-    root = etree.Element(_q("assessmentItem"), nsmap={None: NS}, identifier=exercise.id,
-                         title=exercise.id, adaptive="false", timeDependent="false")
+    root = etree.Element(
+        _q("assessmentItem"),
+        nsmap={None: NS},
+        identifier=exercise.id,
+        title=exercise.id,
+        adaptive="false",
+        timeDependent="false",
+    )
     declaration = _sub(root, "responseDeclaration", identifier="RESPONSE")
     _sub(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
     _sub(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality="single", baseType="identifier")
@@ -59,13 +65,19 @@ def item(question: Question) -> etree._Element:
     _paragraphs(body, question.prompt.paragraphs)
     if exercise.type in ("multiple-choice", "true-false"):
         options = exercise.choices if exercise.type == "multiple-choice" else ["True", "False"]
-        correct = (options.index(exercise.answer) if exercise.type == "multiple-choice"
-                   else 0 if exercise.answer else 1)
+        correct = (
+            options.index(exercise.answer)
+            if exercise.type == "multiple-choice"
+            else 0
+            if exercise.answer
+            else 1
+        )
         declaration.set("cardinality", "single")
         declaration.set("baseType", "identifier")
         _correct(declaration, [f"C{correct}"])
-        interaction = _sub(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
-                           maxChoices="1")
+        interaction = _sub(
+            body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false", maxChoices="1"
+        )
         _choices(interaction, "simpleChoice", options, "C")
     elif exercise.type == "ordering":
         shown = exercise.shuffled(exercise.answer)
@@ -78,13 +90,18 @@ def item(question: Question) -> etree._Element:
         left, right = list(exercise.answer), exercise.shuffled(list(exercise.answer.values()))
         declaration.set("cardinality", "multiple")
         declaration.set("baseType", "directedPair")
-        _correct(declaration, [f"L{i} R{right.index(exercise.answer[item])}"
-                               for i, item in enumerate(left)])
-        interaction = _sub(body, "matchInteraction", responseIdentifier="RESPONSE", shuffle="false",
-                           maxAssociations=str(len(left)))
+        _correct(declaration, [f"L{i} R{right.index(exercise.answer[item])}" for i, item in enumerate(left)])
+        interaction = _sub(
+            body,
+            "matchInteraction",
+            responseIdentifier="RESPONSE",
+            shuffle="false",
+            maxAssociations=str(len(left)),
+        )
         for items, prefix in ((left, "L"), (right, "R")):
-            _choices(_sub(interaction, "simpleMatchSet"), "simpleAssociableChoice", items, prefix,
-                     matchMax="1")
+            _choices(
+                _sub(interaction, "simpleMatchSet"), "simpleAssociableChoice", items, prefix, matchMax="1"
+            )
     elif manual(exercise):  # a teacher marks it: no correct response, no response processing
         declaration.set("cardinality", "single")
         declaration.set("baseType", "string")
@@ -100,8 +117,9 @@ def item(question: Question) -> etree._Element:
     if not manual(exercise):
         template = "map_response" if exercise.type == "short-answer" else "match_correct"
         _sub(root, "responseProcessing", template=TEMPLATES + template)
-    feedback = _sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="SOLUTION",
-                    showHide="hide")
+    feedback = _sub(
+        root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="SOLUTION", showHide="hide"
+    )
     _paragraphs(feedback, question.feedback.paragraphs)
     return root
 
@@ -129,10 +147,10 @@ def manifest(entries: list[tuple[str, str, str]], edition: Edition = NO_EDITION)
     etree.SubElement(root, f"{{{CP}}}organizations")
     resources = etree.SubElement(root, f"{{{CP}}}resources")
     for ident, href, label in entries:
-        resource = etree.SubElement(resources, f"{{{CP}}}resource", identifier=ident,
-                                    type="imsqti_item_xmlv2p1", href=href)
-        _lom(etree.SubElement(resource, f"{{{CP}}}metadata"), label,
-             edition.note(ident.removeprefix("res-")))
+        resource = etree.SubElement(
+            resources, f"{{{CP}}}resource", identifier=ident, type="imsqti_item_xmlv2p1", href=href
+        )
+        _lom(etree.SubElement(resource, f"{{{CP}}}metadata"), label, edition.note(ident.removeprefix("res-")))
         etree.SubElement(resource, f"{{{CP}}}file", href=href)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

@@ -18,23 +18,33 @@ from studyguide.lms.text import ORDER_NOTE, Question, render
 
 
 def prompt_parts(exercise: ex.exercise) -> list[nodes.Node]:
-    return [child for child in exercise.children
-            if not isinstance(child, ex.ALL) and "exercise-source" not in child.get("classes", ())]
+    return [
+        child
+        for child in exercise.children
+        if not isinstance(child, ex.ALL) and "exercise-source" not in child.get("classes", ())
+    ]
 
 
 def _prints_the_answer(node: nodes.Node) -> bool:
     if "model-answer" in node.get("classes", ()):
         return True
-    return (isinstance(node, nodes.paragraph) and len(node) > 0 and isinstance(node[0], nodes.strong)
-            and node[0].astext() == "Answer: ")
+    return (
+        isinstance(node, nodes.paragraph)
+        and len(node) > 0
+        and isinstance(node[0], nodes.strong)
+        and node[0].astext() == "Answer: "
+    )
 
 
 def feedback_parts(solution: ex.exercise_solution) -> list[nodes.Node]:
     children = list(solution.children)
     if children and _prints_the_answer(children[0]):
         children = children[1:]
-    return [child for child in children if child.get("material") != MARKING_GUIDANCE
-            and "draws-on" not in child.get("classes", ())]
+    return [
+        child
+        for child in children
+        if child.get("material") != MARKING_GUIDANCE and "draws-on" not in child.get("classes", ())
+    ]
 
 
 def question(exercise, node: ex.exercise) -> Question:
@@ -43,9 +53,12 @@ def question(exercise, node: ex.exercise) -> Question:
         prompt.append(nodes.paragraph("", ORDER_NOTE.format(n=len(exercise.answer))))
     solution = next(node.findall(ex.exercise_solution), None)
     hint = next(node.findall(ex.exercise_hint), None)
-    return Question(exercise, render(prompt),
-                    render(feedback_parts(solution) if solution is not None else []),
-                    render(hint.children) if hint is not None and hint.children else None)
+    return Question(
+        exercise,
+        render(prompt),
+        render(feedback_parts(solution) if solution is not None else []),
+        render(hint.children) if hint is not None and hint.children else None,
+    )
 
 
 def gather(builder) -> list[tuple[str, list[Question]]]:
@@ -54,12 +67,21 @@ def gather(builder) -> list[tuple[str, list[Question]]]:
     domain = env.domains["guide"]
     chapters = []
     found = domain.all_exercises()
-    docs = sorted((d for d in found if d in env.all_docs),
-                  key=lambda d: (tuple(env.toc_secnumbers.get(d, {}).get("", (999,))), d))
+    docs = sorted(
+        (d for d in found if d in env.all_docs),
+        key=lambda d: (tuple(env.toc_secnumbers.get(d, {}).get("", (999,))), d),
+    )
     for docname in docs:
         by_id = {exercise.id: exercise for exercise in domain.exercises(docname)}
         tree = env.get_and_resolve_doctree(docname, builder)
-        chapters.append((env.titles[docname].astext(), [
-            question(by_id[node["exercise_id"]], node) for node in tree.findall(ex.exercise)
-            if node["exercise_id"] in by_id]))
+        chapters.append(
+            (
+                env.titles[docname].astext(),
+                [
+                    question(by_id[node["exercise_id"]], node)
+                    for node in tree.findall(ex.exercise)
+                    if node["exercise_id"] in by_id
+                ],
+            )
+        )
     return chapters

@@ -79,6 +79,7 @@ NO_EDITION = Edition()
 
 # -- Plain text ----------------------------------------------------------------------------
 
+
 def _line(node: nodes.Node) -> str:
     return " ".join(node.astext().split())
 
@@ -88,8 +89,11 @@ def _blocks(node: nodes.Node) -> list[str]:
     marks emphasis with reST asterisks, while a platform wants each paragraph on one line."""
     if isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
         start = node.get("start", 1)
-        marks = (["-"] * len(node) if isinstance(node, nodes.bullet_list)
-                 else [f"{i}." for i in range(start, start + len(node))])
+        marks = (
+            ["-"] * len(node)
+            if isinstance(node, nodes.bullet_list)
+            else [f"{i}." for i in range(start, start + len(node))]
+        )
         return ["\n".join(f"{mark} {_line(item)}".rstrip() for mark, item in zip(marks, node.children))]
     if isinstance(node, nodes.Invisible):  # comments, targets
         return []
@@ -108,6 +112,7 @@ def plain_text(parts: Sequence[nodes.Node]) -> str:
 
 # -- HTML ----------------------------------------------------------------------------------
 
+
 class FragmentTranslator(html5_polyglot.HTMLTranslator):
     """docutils' HTML5 translator for a piece of an exercise on a platform.
 
@@ -116,11 +121,20 @@ class FragmentTranslator(html5_polyglot.HTMLTranslator):
     and raw HTML is written as the text it is: exercise text never becomes markup there.
     """
 
-    def visit_reference(self, node): pass
-    def depart_reference(self, node): pass
-    def visit_inline(self, node): pass
-    def depart_inline(self, node): pass
-    def visit_target(self, node): raise nodes.SkipNode
+    def visit_reference(self, node):
+        pass
+
+    def depart_reference(self, node):
+        pass
+
+    def visit_inline(self, node):
+        pass
+
+    def depart_inline(self, node):
+        pass
+
+    def visit_target(self, node):
+        raise nodes.SkipNode
 
     def visit_image(self, node):
         self.body.append(self.encode(node.get("alt", "")))
@@ -130,8 +144,11 @@ class FragmentTranslator(html5_polyglot.HTMLTranslator):
         self.body.append(self.encode(node.astext()))
         raise nodes.SkipNode
 
-    def unknown_visit(self, node): pass  # Sphinx's own inline nodes: their content only
-    def unknown_departure(self, node): pass
+    def unknown_visit(self, node):
+        pass  # Sphinx's own inline nodes: their content only
+
+    def unknown_departure(self, node):
+        pass
 
 
 @cache
@@ -158,6 +175,7 @@ def from_text(*paragraphs: str) -> Rich:
 
 
 # -- Shared by the formats -----------------------------------------------------------------
+
 
 def pairs(exercise: Exercise) -> list[tuple[str, str]]:
     """Left and right of a matching question; an ordering pairs each event with its place.

@@ -55,8 +55,10 @@ def assemble(builder) -> PrintBook:
         first_main_doc=first_main_doc,
         links=links,
         copyright=copyright,
-        fignumbers={figtype: {scoped(doc, fid): num for (doc, fid), num in numbers.items()}
-                    for figtype, numbers in figure_numbers.items()},
+        fignumbers={
+            figtype: {scoped(doc, fid): num for (doc, fid), num in numbers.items()}
+            for figtype, numbers in figure_numbers.items()
+        },
         dangling=links.dangling(tree),
     )
 

@@ -71,8 +71,11 @@ class PDFBuilder(SingleFileHTMLBuilder):
             book = assembly.assemble(self)
         for node, target in book.dangling:
             logger.warning(
-                "link to %r points at nothing in the PDF", target,
-                location=node, type="studyguide", subtype="pdf-link",
+                "link to %r points at nothing in the PDF",
+                target,
+                location=node,
+                type="studyguide",
+                subtype="pdf-link",
             )
         self.book = book
         self.doc_kinds, self.first_main_doc = book.doc_kinds, book.first_main_doc  # translator
@@ -117,11 +120,20 @@ class PDFBuilder(SingleFileHTMLBuilder):
     def write_folios(self, folios: list[str]) -> Path:
         """The page that carries the chapters' folios, one page per arabic page."""
         path = Path(self.outdir) / "folios.html"
-        path.write_text(self.templates.render("folios.html", {
-            "language": self.config.language, "doc_title": self.config.project,
-            "author": self.config.author, "paper": PAPERS[self.config.studyguide_paper],
-            "folios": folios, "print_layer": policy(self).stylesheet,
-        }), encoding="utf-8")
+        path.write_text(
+            self.templates.render(
+                "folios.html",
+                {
+                    "language": self.config.language,
+                    "doc_title": self.config.project,
+                    "author": self.config.author,
+                    "paper": PAPERS[self.config.studyguide_paper],
+                    "folios": folios,
+                    "print_layer": policy(self).stylesheet,
+                },
+            ),
+            encoding="utf-8",
+        )
         return path
 
     def page_label(self, uri: str) -> str | None:
@@ -156,15 +168,15 @@ class PDFBuilder(SingleFileHTMLBuilder):
             print_layer=policy(self).stylesheet,
             front=front,
             late_start=self.page_numbers.start_of(chunk) if chunk and chunk.stage == chunks.LATE else 0,
-            contents=(assembly.print_contents(self.book, self.env, cfg.studyguide_copyright_doc)
-                      if front else []),
+            contents=(
+                assembly.print_contents(self.book, self.env, cfg.studyguide_copyright_doc) if front else []
+            ),
             index=self.index if chunk and chunk.index else [],
             has_index=bool(self.index),
             href=lambda uri: chunks.href(uri, chunk) if chunk else uri,
             page_of=lambda uri: self.page_label(uri) if uri.startswith("#") else None,
             copyright_body=(
-                self.render_partial(self.book.copyright)["fragment"]
-                if front and self.book.copyright else ""
+                self.render_partial(self.book.copyright)["fragment"] if front and self.book.copyright else ""
             ),
         )
         return ctx
@@ -187,9 +199,13 @@ class PDFBuilder(SingleFileHTMLBuilder):
         which sources, as last read, the numbers hold for."""
         cfg = self.config
         pagemap.write(
-            Path(self.outdir) / pagemap.PAGE_MAP, self.page_numbers.page_map(),
-            pdf=self.pdf_path.name, format=self.name, edition=cfg.studyguide_edition,
-            paper=cfg.studyguide_paper, release=cfg.release,
+            Path(self.outdir) / pagemap.PAGE_MAP,
+            self.page_numbers.page_map(),
+            pdf=self.pdf_path.name,
+            format=self.name,
+            edition=cfg.studyguide_edition,
+            paper=cfg.studyguide_paper,
+            release=cfg.release,
             read={doc: self.env.all_docs[doc] for doc in sorted(self.env.all_docs)},
         )
 

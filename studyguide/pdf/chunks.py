@@ -53,8 +53,9 @@ class Chunk:
         return ["book-index"] if self.index else []
 
 
-def plan(tree: nodes.document, doc_kinds: dict[str, str], titles: dict[str, str],
-         has_index: bool) -> list[Chunk]:
+def plan(
+    tree: nodes.document, doc_kinds: dict[str, str], titles: dict[str, str], has_index: bool
+) -> list[Chunk]:
     """Chunks in reading order: front matter, each chapter, the back matter, the index."""
     docs = [c for c in tree.children if isinstance(c, addnodes.start_of_file)]
     front = [d for d in docs if doc_kinds.get(d["docname"]) == "front"]
@@ -150,14 +151,15 @@ class PageNumbers:
                 self.anchors.setdefault(anchor, self.total + 1)
         return self.start[chunk.name]
 
-    def place(self, chunk: Chunk, pages: int, anchors: dict[str, int],
-              starts: list[str | None] = ()) -> None:
+    def place(self, chunk: Chunk, pages: int, anchors: dict[str, int], starts: list[str | None] = ()) -> None:
         """Chunks are placed in reading order; each starts on a right-hand (odd) page."""
         first = self.start_of(chunk)
         late = [a for a in chunk.leading_ids if anchors.get(a, 0) != 0]
         if late:  # the contents has already printed `first` as where it starts
-            raise SphinxError(f"{chunk.label}: #{late[0]} is laid out on page "
-                              f"{anchors[late[0]] + 1} of its chunk, not on the first")
+            raise SphinxError(
+                f"{chunk.label}: #{late[0]} is laid out on page "
+                f"{anchors[late[0]] + 1} of its chunk, not on the first"
+            )
         for name, index in anchors.items():
             self.anchors.setdefault(name, first + index)
         for index, key in enumerate(starts):
@@ -171,8 +173,10 @@ class PageNumbers:
     def page_map(self) -> list[tuple[str, str | None]]:
         """Every page of the book in order: its printed number and the first block on it."""
         roman = [_roman(n + 1) for n in range(len(self.front_starts))]
-        return [*zip(roman, self.front_starts),
-                *((str(n), self.starts.get(n)) for n in range(1, self.total + 1))]
+        return [
+            *zip(roman, self.front_starts),
+            *((str(n), self.starts.get(n)) for n in range(1, self.total + 1)),
+        ]
 
     def folios(self) -> list[str]:
         """The number printed on every arabic page, '' on the blank ones."""
@@ -181,8 +185,21 @@ class PageNumbers:
 
 def _roman(number: int) -> str:
     """Lower-case roman numerals, as the front matter's folios and /PageLabels print them."""
-    digits = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-              (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    digits = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ]
     out = ""
     for value, letters in digits:
         while number >= value:

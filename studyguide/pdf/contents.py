@@ -28,7 +28,7 @@ class Entry:
     title: str
     href: str
     number: str = ""
-    children: list["Entry"] = field(default_factory=list)
+    children: list[Entry] = field(default_factory=list)
 
 
 def toctree_parts(root_tree: nodes.document) -> list[Part]:

@@ -75,7 +75,7 @@ class LinkMap:
     def uri(self, uri: str, docname: str | None = None) -> str:
         """Rewrite an in-book URI; leave external ones alone."""
         if uri.startswith(DOC_PREFIX):
-            target_doc, _, fragment = uri[len(DOC_PREFIX):].partition("#")
+            target_doc, _, fragment = uri[len(DOC_PREFIX) :].partition("#")
             return f"#{scoped(target_doc, fragment)}" if fragment else f"#{doc_anchor(target_doc)}"
         if uri.startswith("#") and docname is not None:
             return f"#{scoped(docname, uri[1:])}"

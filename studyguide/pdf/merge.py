@@ -88,8 +88,11 @@ def scope_header_cells(pdf: pikepdf.Pdf) -> int:
     """
     changed = 0
     for row in (e for e in _elements(pdf.Root.StructTreeRoot.K) if e.S == Name.TR):
-        cells = [k for k in (row.K if isinstance(row.get("/K"), Array) else [row.get("/K")])
-                 if isinstance(k, Dictionary) and k.get("/S") in (Name.TH, Name.TD)]
+        cells = [
+            k
+            for k in (row.K if isinstance(row.get("/K"), Array) else [row.get("/K")])
+            if isinstance(k, Dictionary) and k.get("/S") in (Name.TH, Name.TD)
+        ]
         in_head = row.get("/P") is not None and row.P.get("/S") == Name.THead
         scope = Name.Column if in_head or all(c.S == Name.TH for c in cells) else Name.Row
         for cell in (c for c in cells if c.S == Name.TH):
@@ -190,12 +193,23 @@ class Book:
         book.Root.Names.Dests = dests.obj
         if folios is not None:
             _lay_folios(book, pikepdf.open(folios), self.front_pages, blank_folios)
-        book.Root.PageLabels = Dictionary(Nums=Array([
-            0, Dictionary(S=Name.r), self.front_pages, Dictionary(S=Name.D),
-        ]))
+        book.Root.PageLabels = Dictionary(
+            Nums=Array(
+                [
+                    0,
+                    Dictionary(S=Name.r),
+                    self.front_pages,
+                    Dictionary(S=Name.D),
+                ]
+            )
+        )
         tmp = target.with_suffix(".pdf.tmp")
-        book.save(tmp, deterministic_id=True, compress_streams=True,
-                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        book.save(
+            tmp,
+            deterministic_id=True,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
         tmp.replace(target)
         pages = len(book.pages)
         self.close()
@@ -207,8 +221,9 @@ class Book:
         self.pdf.close()
 
 
-def merge(front: Path, chunks: list[tuple[Path, bool]], folios: Path | None,
-          blank_folios: set[int], target: Path) -> int:
+def merge(
+    front: Path, chunks: list[tuple[Path, bool]], folios: Path | None, blank_folios: set[int], target: Path
+) -> int:
     """Write ``target``; return its page count.
 
     ``chunks`` are (pdf, blank page before it); ``folios`` has one page per arabic page.
@@ -231,7 +246,7 @@ def _link_across(book: pikepdf.Pdf, names: dict) -> None:
             uri = str(action.get("/URI", "")) if action is not None else ""
             if not uri.startswith(CROSS_LINK):
                 continue
-            name = uri[len(CROSS_LINK):]
+            name = uri[len(CROSS_LINK) :]
             if name not in names:
                 missing.append(name)
                 continue
@@ -239,7 +254,9 @@ def _link_across(book: pikepdf.Pdf, names: dict) -> None:
             annot.Dest = String(name)
             annot.Contents = String(name)
     if missing:
-        raise SphinxError("links to anchors that are in no chunk of the PDF: " + ", ".join(sorted(set(missing))))
+        raise SphinxError(
+            "links to anchors that are in no chunk of the PDF: " + ", ".join(sorted(set(missing)))
+        )
 
 
 def _lay_folios(book: pikepdf.Pdf, folios: pikepdf.Pdf, front_pages: int, blank: set[int]) -> None:

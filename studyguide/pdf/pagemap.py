@@ -20,9 +20,20 @@ from sphinx import addnodes
 PAGE_MAP = "pagemap.json"
 ATTRIBUTE = "data-pm"
 # Blocks a page-break marker may open (a <span> is allowed as their first child).
-BLOCKS = (nodes.section, nodes.paragraph, nodes.list_item, nodes.term, nodes.definition,
-          nodes.figure, nodes.entry, nodes.Admonition, nodes.block_quote, nodes.footnote,
-          nodes.rubric, nodes.caption)
+BLOCKS = (
+    nodes.section,
+    nodes.paragraph,
+    nodes.list_item,
+    nodes.term,
+    nodes.definition,
+    nodes.figure,
+    nodes.entry,
+    nodes.Admonition,
+    nodes.block_quote,
+    nodes.footnote,
+    nodes.rubric,
+    nodes.caption,
+)
 
 
 def block_keys(tree: nodes.Node, docname: str) -> dict[int, str]:
@@ -54,12 +65,13 @@ def shown_on(document) -> list[list[object]]:
     for page in document.pages:
         shown: list[object] = []
 
-        def walk(box) -> bool:
+        def walk(box, shown=shown) -> bool:
             shows = isinstance(box, boxes.ReplacedBox) or (
-                isinstance(box, boxes.TextBox) and bool(box.text.strip()))
+                isinstance(box, boxes.TextBox) and bool(box.text.strip())
+            )
             mark = len(shown)
             for child in getattr(box, "children", ()):
-                shows = walk(child) or shows
+                shows = walk(child, shown) or shows
             element = getattr(box, "element", None)
             if shows and element is not None and element not in shown:
                 shown.insert(mark, element)  # before its children: reading order
@@ -87,8 +99,7 @@ def page_starts(shown: list[list[object]]) -> list[str | None]:
 
 
 def write(path: Path, pages: list[tuple[str, str | None]], **facts) -> None:
-    path.write_text(json.dumps({**facts, "pages": pages}, indent=1, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(json.dumps({**facts, "pages": pages}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def read(path: Path) -> dict | None:

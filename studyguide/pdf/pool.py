@@ -55,8 +55,9 @@ class Renderer:
         self.workers = max(1, min(workers or os.cpu_count() or 1, 4))
         self._shared: str | None = None
         # A worker dies with its Sphinx process, which dies with the build driver.
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=die_with_parent)
+        self._pool = ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+        )
         for _ in range(self.workers):
             self._pool.submit(_warm_up)
 

@@ -25,7 +25,6 @@ from studyguide.pdf import pagemap
 from studyguide.pdf.chunks import BASE_URL
 
 
-
 class RefusedURL(FatalURLFetchingError):
     pass
 
@@ -59,15 +58,13 @@ class BuildTreeFetcher(URLFetcher):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith(BASE_URL):
-            path = (self.root / unquote(urlsplit(url).path[len(urlsplit(BASE_URL).path):]))
+            path = self.root / unquote(urlsplit(url).path[len(urlsplit(BASE_URL).path) :])
             path = path.resolve()
             if path.is_relative_to(self.root) and path.is_file():
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
             raise RefusedURL(f"the PDF refers to {url!r}, which is not a file of the build")
-        raise RefusedURL(
-            f"the PDF may only use files of the book, but the document asks for {url!r}"
-        )
+        raise RefusedURL(f"the PDF may only use files of the book, but the document asks for {url!r}")
 
 
 class _Collect(logging.Handler):
@@ -112,9 +109,12 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)
-    return {"pages": len(document.pages), "anchors": anchors,
-            "starts": pagemap.page_starts(pagemap.shown_on(document)),
-            "seconds": round(time.monotonic() - started, 2)}
+    return {
+        "pages": len(document.pages),
+        "anchors": anchors,
+        "starts": pagemap.page_starts(pagemap.shown_on(document)),
+        "seconds": round(time.monotonic() - started, 2),
+    }
 
 
 def complete_tags(path: Path) -> None:

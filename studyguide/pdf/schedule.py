@@ -26,8 +26,9 @@ Write = Callable[[chunks.Chunk], Path]  # translates a chunk into its HTML file
 
 
 class Schedule:
-    def __init__(self, renderer: Renderer, outdir: Path, book: list[chunks.Chunk],
-                 numbers: chunks.PageNumbers) -> None:
+    def __init__(
+        self, renderer: Renderer, outdir: Path, book: list[chunks.Chunk], numbers: chunks.PageNumbers
+    ) -> None:
         self.renderer = renderer
         self.outdir = outdir
         self.chunks = book
@@ -82,6 +83,10 @@ class Schedule:
         from studyguide.pdf.merge import merge
 
         front, *rest = self.chunks
-        return merge(self.pdf(front),
-                     [(self.pdf(c), self.numbers.blank_before[c.name]) for c in rest],
-                     self.folios_pdf, self.numbers.blanks, target)
+        return merge(
+            self.pdf(front),
+            [(self.pdf(c), self.numbers.blank_before[c.name]) for c in rest],
+            self.folios_pdf,
+            self.numbers.blanks,
+            target,
+        )

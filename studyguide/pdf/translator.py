@@ -28,14 +28,11 @@ class PrintTranslator(AccessibleHTMLTranslator):
         self.docnames.append(node["docname"])
         kind = self.builder.doc_kinds.get(node["docname"], "back")
         first = " doc-first-main" if node["docname"] == self.builder.first_main_doc else ""
-        self.body.append(
-            f'<div class="doc doc-{kind}{first}" id="document-{node["docname"]}">'
-        )
+        self.body.append(f'<div class="doc doc-{kind}{first}" id="document-{node["docname"]}">')
 
     def depart_start_of_file(self, node: nodes.Element) -> None:
         self.body.append("</div>")
         self.docnames.pop()
-
 
     def visit_table(self, node: nodes.Element) -> None:
         """Mark tables that need cells broken anywhere to fit the page.

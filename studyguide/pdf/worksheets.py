@@ -65,8 +65,9 @@ class WorksheetBuilder(PDFBuilder):
         if kind == "answers":
             document["keep_solutions"] = True
             for exercise in document.findall(ex.exercise):
-                exercise.children = [c for c in exercise.children
-                                     if isinstance(c, (ex.exercise_title, ex.exercise_solution))]
+                exercise.children = [
+                    c for c in exercise.children if isinstance(c, (ex.exercise_title, ex.exercise_solution))
+                ]
         self.env.resolve_references(document, docname, self)
         _unlink(document)
         return document
@@ -82,20 +83,32 @@ class WorksheetBuilder(PDFBuilder):
         title = self.env.titles[docname].astext()
         stem = f"chapter-{number}-{kind}"
         ctx: dict[str, Any] = {
-            "body": "".join(visitor.fragment), "kind": kind, "kind_label": KINDS[kind], "number": number,
-            "chapter_title": title, "book_title": self.config.project, "language": self.config.language,
-            "author": self.config.author, "paper": PAPERS[self.config.studyguide_paper],
+            "body": "".join(visitor.fragment),
+            "kind": kind,
+            "kind_label": KINDS[kind],
+            "number": number,
+            "chapter_title": title,
+            "book_title": self.config.project,
+            "language": self.config.language,
+            "author": self.config.author,
+            "paper": PAPERS[self.config.studyguide_paper],
             "iso_date": time.strftime("%Y-%m-%dT%H:%M:%SZ", build_date(self.config)),
         }
         html = self.templates.render("worksheet.html", ctx)
         path = Path(self.outdir) / f"{stem}.html"
         path.write_text(html, encoding="utf-8")
         self.sheets.append((stem, path))
-        head = Head(f"{self.config.project}: a study guide", f"Chapter {number}: {title}",
-                    KINDS[kind], fields=kind == "worksheet", author=self.config.author)
+        head = Head(
+            f"{self.config.project}: a study guide",
+            f"Chapter {number}: {title}",
+            KINDS[kind],
+            fields=kind == "worksheet",
+            author=self.config.author,
+        )
         self.sheet_dir.mkdir(exist_ok=True)
         (self.sheet_dir / f"{stem}.docx").write_bytes(
-            sheet_docx(doctree, head, Path(self.srcdir), self.config.studyguide_paper))
+            sheet_docx(doctree, head, Path(self.srcdir), self.config.studyguide_paper)
+        )
 
     @property
     def sheet_dir(self) -> Path:
@@ -110,8 +123,9 @@ class WorksheetBuilder(PDFBuilder):
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
         with progress_message(__("rendering the sheets"), nonl=False):
-            jobs = [(stem, self.renderer.submit(html, target_dir / f"{stem}.pdf"))
-                    for stem, html in self.sheets]
+            jobs = [
+                (stem, self.renderer.submit(html, target_dir / f"{stem}.pdf")) for stem, html in self.sheets
+            ]
             for stem, job in jobs:
                 logger.info("%s.pdf: %d pages", stem, job.result()["pages"])
         current = {f"{stem}.pdf" for stem, _html in self.sheets}

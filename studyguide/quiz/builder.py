@@ -62,8 +62,12 @@ class QuizBuilder(WorksheetBuilder):
             items = spec.select(quiz, self.bank())
         except spec.QuizFileError as err:
             for problem in err.problems:
-                logger.warning(problem.message, location=f"{problem.path}:{problem.line}",
-                               type="studyguide", subtype="quiz")
+                logger.warning(
+                    problem.message,
+                    location=f"{problem.path}:{problem.line}",
+                    type="studyguide",
+                    subtype="quiz",
+                )
             return
         self.quiz, self.items = quiz, items
         out = self.sheet_dir
@@ -78,9 +82,17 @@ class QuizBuilder(WorksheetBuilder):
 
     def bank(self) -> list[spec.Chapter]:
         domain = self.env.domains["guide"]
-        return [spec.Chapter(Path(found[0].path).stem, docname, chapter_number(self.env, docname),
-                             self.env.titles[docname].astext(), list(found))
-                for docname in chapters_in_order(self.env) if (found := domain.exercises(docname))]
+        return [
+            spec.Chapter(
+                Path(found[0].path).stem,
+                docname,
+                chapter_number(self.env, docname),
+                self.env.titles[docname].astext(),
+                list(found),
+            )
+            for docname in chapters_in_order(self.env)
+            if (found := domain.exercises(docname))
+        ]
 
     def exercise_node(self, item: spec.Item) -> ex.exercise:
         """A fresh copy of the exercise as its chapter parsed it (solution included)."""
@@ -110,11 +122,13 @@ class QuizBuilder(WorksheetBuilder):
             for response in node.findall(ex.exercise_matching):
                 response["right"] = entry.right
             if kind == "paper":  # a test gives no hints
-                node.children = [c for c in node.children
-                                 if not isinstance(c, (ex.exercise_hint, ex.exercise_solution))]
+                node.children = [
+                    c for c in node.children if not isinstance(c, (ex.exercise_hint, ex.exercise_solution))
+                ]
             else:
-                node.children = [c for c in node.children
-                                 if isinstance(c, (ex.exercise_title, ex.exercise_solution))]
+                node.children = [
+                    c for c in node.children if isinstance(c, (ex.exercise_title, ex.exercise_solution))
+                ]
             copies.append(node)
         document = self.resolved(quiz, copies)
         for number, (node, entry) in enumerate(zip(document.findall(ex.exercise), version.entries), 1):
@@ -124,30 +138,65 @@ class QuizBuilder(WorksheetBuilder):
                 title["difficulty"] = ""
             if kind == "key":
                 self.key_entry(node, entry)
-        rows = [{"number": n, "book": f"{e.item.book_label} ({e.exercise.id})",
-                 "type": e.exercise.type_label, "marks": e.item.marks}
-                for n, e in enumerate(version.entries, 1)]
+        rows = [
+            {
+                "number": n,
+                "book": f"{e.item.book_label} ({e.exercise.id})",
+                "type": e.exercise.type_label,
+                "marks": e.item.marks,
+            }
+            for n, e in enumerate(version.entries, 1)
+        ]
         stem = f"{quiz.name}-{version.letter}" + ("-key" if kind == "key" else "")
-        line = (f"Version {version.letter}" + (" · answer key for teachers" if kind == "key" else "")
-                + f" · {version.marks} marks" + (f" · {quiz.time}" if quiz.time else ""))
-        table = ((("Question", "In the book", "Type", "Marks"),
-                  *((str(r["number"]), r["book"], r["type"], str(r["marks"])) for r in rows),
-                  ("Total", "", "", str(version.marks))) if kind == "key" else ())
-        head = Head(f"{self.config.project}: a study guide", quiz.title, line, fields=kind == "paper",
-                    author=self.config.author, note=quiz.instructions if kind == "paper" else "",
-                    table=table)
+        line = (
+            f"Version {version.letter}"
+            + (" · answer key for teachers" if kind == "key" else "")
+            + f" · {version.marks} marks"
+            + (f" · {quiz.time}" if quiz.time else "")
+        )
+        table = (
+            (
+                ("Question", "In the book", "Type", "Marks"),
+                *((str(r["number"]), r["book"], r["type"], str(r["marks"])) for r in rows),
+                ("Total", "", "", str(version.marks)),
+            )
+            if kind == "key"
+            else ()
+        )
+        head = Head(
+            f"{self.config.project}: a study guide",
+            quiz.title,
+            line,
+            fields=kind == "paper",
+            author=self.config.author,
+            note=quiz.instructions if kind == "paper" else "",
+            table=table,
+        )
         (self.sheet_dir / f"{stem}.docx").write_bytes(
-            sheet_docx(document, head, Path(self.srcdir), self.config.studyguide_paper))
-        self.render_sheet(stem, document, {
-            "kind": kind, "quiz_title": quiz.title, "letter": version.letter, "time": quiz.time,
-            "instructions": quiz.instructions, "total": version.marks, "rows": rows,
-        })
+            sheet_docx(document, head, Path(self.srcdir), self.config.studyguide_paper)
+        )
+        self.render_sheet(
+            stem,
+            document,
+            {
+                "kind": kind,
+                "quiz_title": quiz.title,
+                "letter": version.letter,
+                "time": quiz.time,
+                "instructions": quiz.instructions,
+                "total": version.marks,
+                "rows": rows,
+            },
+        )
 
     @staticmethod
     def key_entry(node: ex.exercise, entry: spec.Entry) -> None:
         """The key shows the answer as this version printed it (letters after shuffling)."""
-        source = nodes.paragraph("", f"{entry.item.book_label} in the book ({entry.exercise.id}), "
-                                     f"{_marks(entry.item.marks)}", classes=["key-source"])
+        source = nodes.paragraph(
+            "",
+            f"{entry.item.book_label} in the book ({entry.exercise.id}), {_marks(entry.item.marks)}",
+            classes=["key-source"],
+        )
         node.insert(1, source)
         lines = entry.key()
         solution = next(node.findall(ex.exercise_solution), None)
@@ -171,10 +220,13 @@ class QuizBuilder(WorksheetBuilder):
         visitor = self.create_translator(document, self)
         document.walkabout(visitor)
         ctx: dict[str, Any] = {
-            "body": "".join(visitor.fragment), "book_title": self.config.project,
-            "language": self.config.language, "author": self.config.author,
+            "body": "".join(visitor.fragment),
+            "book_title": self.config.project,
+            "language": self.config.language,
+            "author": self.config.author,
             "paper": PAPERS[self.config.studyguide_paper],
-            "iso_date": time.strftime("%Y-%m-%dT%H:%M:%SZ", build_date(self.config)), **extra,
+            "iso_date": time.strftime("%Y-%m-%dT%H:%M:%SZ", build_date(self.config)),
+            **extra,
         }
         path = Path(self.outdir) / f"{stem}.html"
         path.write_text(self.templates.render("quiz.html", ctx), encoding="utf-8")
@@ -184,13 +236,15 @@ class QuizBuilder(WorksheetBuilder):
         """The same selection for a learning platform, one category named after the quiz."""
         quiz = self.quiz
         document = self.resolved(quiz, [self.exercise_node(item) for item in self.items])
-        questions = [question(item.exercise, node)
-                     for item, node in zip(self.items, document.findall(ex.exercise))]
+        questions = [
+            question(item.exercise, node) for item, node in zip(self.items, document.findall(ex.exercise))
+        ]
         chapters = [(quiz.title, questions)]
         root, out = self.config.project, self.sheet_dir
         (out / f"{quiz.name}.gift").write_text(gift(chapters, root), encoding="utf-8", newline="\n")
-        (out / f"{quiz.name}-moodle.xml").write_text(moodle_xml(chapters, root), encoding="utf-8",
-                                                     newline="\n")
+        (out / f"{quiz.name}-moodle.xml").write_text(
+            moodle_xml(chapters, root), encoding="utf-8", newline="\n"
+        )
         (out / f"{quiz.name}-qti21.zip").write_bytes(qti_package(chapters, root))
 
     def finish(self) -> None:

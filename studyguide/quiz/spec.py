@@ -18,8 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from studyguide.exercises.model import (ID, TYPES, Exercise, ExerciseFileError, Problem,
-                                        compose_file, plain)
+from studyguide.exercises.model import ID, TYPES, Exercise, ExerciseFileError, Problem, compose_file, plain
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 KEYS = ("title", "versions", "seed", "items", "time", "instructions")
@@ -38,6 +37,7 @@ class QuizFileError(ExerciseFileError):
 @dataclass
 class Pick:
     """One line of ``items``: an exercise by id, or ``count`` drawn from a chapter."""
+
     line: int
     id: str = ""
     chapter: str = ""
@@ -62,6 +62,7 @@ class Quiz:
 @dataclass
 class Chapter:
     """One chapter of the bank, as the book parsed it."""
+
     key: str  # its exercise file's stem ("3-failures"), as ``{exercises}`` names it
     docname: str
     number: str
@@ -78,13 +79,17 @@ class Item:
 
     @property
     def book_label(self) -> str:
-        return f"Exercise {self.chapter.number}.{self.position}" if self.chapter.number \
+        return (
+            f"Exercise {self.chapter.number}.{self.position}"
+            if self.chapter.number
             else f"Exercise {self.position}"
+        )
 
 
 @dataclass
 class Entry:
     """An item as one version prints it."""
+
     item: Item
     choices: list[str] = field(default_factory=list)  # multiple choice / true-false, in print order
     events: list[str] = field(default_factory=list)  # ordering, in print order
@@ -111,8 +116,10 @@ class Entry:
             place = {event: n for n, event in enumerate(self.exercise.answer, 1)}
             return [f"{place[event]}: {event}" for event in self.events]
         if kind == "matching":
-            return [f"{n}. {left}: {LETTERS[self.right.index(partner)]} ({partner})"
-                    for n, (left, partner) in enumerate(self.exercise.answer.items(), 1)]
+            return [
+                f"{n}. {left}: {LETTERS[self.right.index(partner)]} ({partner})"
+                for n, (left, partner) in enumerate(self.exercise.answer.items(), 1)
+            ]
         return []
 
 
@@ -136,11 +143,16 @@ def default_marks(exercise: Exercise) -> int:
     has levels (so the key's bands and the item's marks agree), else one per thing to get right."""
     if exercise.levels:
         return exercise.levels[0].high
-    return {"ordering": len(exercise.answer or ()), "matching": len(exercise.answer or {}),
-            "short-answer": 2, "source-analysis": 4}.get(exercise.type, 1)
+    return {
+        "ordering": len(exercise.answer or ()),
+        "matching": len(exercise.answer or {}),
+        "short-answer": 2,
+        "source-analysis": 4,
+    }.get(exercise.type, 1)
 
 
 # -- reading the file ----------------------------------------------------------------------
+
 
 def read(path: Path) -> Quiz:
     """Read and check a quiz file's own rules (the bank is checked by ``select``)."""
@@ -162,8 +174,11 @@ def read(path: Path) -> Quiz:
         if key not in KEYS:
             problem(lines[key], f"unknown key {key!r} (expected {', '.join(KEYS)})")
     if not ID.match(quiz_name(path)):
-        problem(1, f"the quiz file's name {path.name!r} names its outputs: use lower-case words "
-                   "joined by hyphens, e.g. unit-3-test.yaml")
+        problem(
+            1,
+            f"the quiz file's name {path.name!r} names its outputs: use lower-case words "
+            "joined by hyphens, e.g. unit-3-test.yaml",
+        )
     title = plain(fields.get("title"))
     if not isinstance(title, str) or not title.strip():
         problem(lines.get("title", 1), "missing 'title:' (the quiz's title, printed on every paper)")
@@ -177,8 +192,9 @@ def read(path: Path) -> Quiz:
     time_limit = plain(fields.get("time"))
     if isinstance(time_limit, int) and not isinstance(time_limit, bool) and time_limit > 0:
         time_limit = f"{time_limit} minutes"
-    if time_limit is not None and (not isinstance(time_limit, str) or len(time_limit) > MAX_TITLE
-                                   or any(ord(c) < 32 for c in time_limit)):
+    if time_limit is not None and (
+        not isinstance(time_limit, str) or len(time_limit) > MAX_TITLE or any(ord(c) < 32 for c in time_limit)
+    ):
         problem(lines["time"], "'time' must be minutes (e.g. 40) or a short text (e.g. \"40 minutes\")")
         time_limit = ""
     instructions = plain(fields.get("instructions"))
@@ -188,8 +204,16 @@ def read(path: Path) -> Quiz:
     picks = _picks(fields.get("items"), lines.get("items", 1), problem)
     if problems:
         raise QuizFileError(problems)
-    return Quiz(path, quiz_name(path), title.strip(), versions, seed, picks,
-                (time_limit or "").strip(), (instructions or "").strip())
+    return Quiz(
+        path,
+        quiz_name(path),
+        title.strip(),
+        versions,
+        seed,
+        picks,
+        (time_limit or "").strip(),
+        (instructions or "").strip(),
+    )
 
 
 def _integer(fields, lines, key: str, low: int, high: int, default: int, problem) -> int:
@@ -221,8 +245,10 @@ def _picks(node: yaml.Node | None, line: int, problem) -> list[Pick]:
             continue
         for key in data:
             if key not in allowed:
-                problem(keys[key], f"unknown key {key!r} in an item with {allowed[0]!r} "
-                                   f"(expected {', '.join(allowed)})")
+                problem(
+                    keys[key],
+                    f"unknown key {key!r} in an item with {allowed[0]!r} (expected {', '.join(allowed)})",
+                )
         if "id" in data:
             if not isinstance(data["id"], str) or not ID.match(data["id"]):
                 problem(keys["id"], "'id' must be an exercise id (lower-case words joined by hyphens)")
@@ -237,13 +263,18 @@ def _picks(node: yaml.Node | None, line: int, problem) -> list[Pick]:
         else:
             chapter = data["from"]
             if isinstance(chapter, bool) or not isinstance(chapter, (str, int)) or chapter == "":
-                problem(keys["from"], "'from' names a chapter: its number (3) or its exercise file (3-failures)")
+                problem(
+                    keys["from"], "'from' names a chapter: its number (3) or its exercise file (3-failures)"
+                )
                 continue
             pick.chapter = str(chapter)
             count = data.get("count")
             if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ITEMS:
-                problem(keys.get("count", at), f"'count' must be a whole number from 1 to {MAX_ITEMS} "
-                                               "(how many exercises to draw from the chapter)")
+                problem(
+                    keys.get("count", at),
+                    f"'count' must be a whole number from 1 to {MAX_ITEMS} "
+                    "(how many exercises to draw from the chapter)",
+                )
                 continue
             pick.count = count
             kinds = data.get("type", [])
@@ -257,6 +288,7 @@ def _picks(node: yaml.Node | None, line: int, problem) -> list[Pick]:
 
 
 # -- choosing from the bank ----------------------------------------------------------------
+
 
 def _random(quiz: Quiz, *purpose: object) -> random.Random:
     """A generator seeded by the quiz and what it is for: the same on every run and machine."""
@@ -279,7 +311,8 @@ def select(quiz: Quiz, chapters: list[Chapter]) -> list[Item]:
     """
     problems: list[Problem] = []
     where: dict[str, tuple[Chapter, int, Exercise]] = {
-        e.id: (c, n, e) for c in chapters for n, e in enumerate(c.exercises, 1)}
+        e.id: (c, n, e) for c in chapters for n, e in enumerate(c.exercises, 1)
+    }
     chosen: dict[str, int] = {}  # id -> line of the pick that took it
     for pick in quiz.picks:
         if not pick.id:
@@ -290,15 +323,25 @@ def select(quiz: Quiz, chapters: list[Chapter]) -> list[Item]:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(Problem(quiz.path, line, f"unknown exercise id {pick.id!r}{hint}"))
         elif pick.id in chosen:
-            problems.append(Problem(quiz.path, line, f"exercise {pick.id!r} is already in the quiz "
-                                                     f"(line {chosen[pick.id]})"))
+            problems.append(
+                Problem(
+                    quiz.path, line, f"exercise {pick.id!r} is already in the quiz (line {chosen[pick.id]})"
+                )
+            )
         else:
             chosen[pick.id] = line
             exercise = where[pick.id][2]
             if pick.marks is not None and exercise.levels:
-                problems.append(Problem(quiz.path, pick.lines["marks"], (
-                    f"exercise {pick.id!r} is marked by its level descriptors "
-                    f"({exercise.levels[-1].low}-{exercise.levels[0].high} marks): remove 'marks'")))
+                problems.append(
+                    Problem(
+                        quiz.path,
+                        pick.lines["marks"],
+                        (
+                            f"exercise {pick.id!r} is marked by its level descriptors "
+                            f"({exercise.levels[-1].low}-{exercise.levels[0].high} marks): remove 'marks'"
+                        ),
+                    )
+                )
     drawn: dict[int, list[str]] = {}
     for index, pick in enumerate(quiz.picks):
         if pick.id:
@@ -306,16 +349,29 @@ def select(quiz: Quiz, chapters: list[Chapter]) -> list[Item]:
         chapter = _chapter(chapters, pick.chapter)
         if chapter is None:
             known = ", ".join(f"{c.number} ({c.key})" if c.number else c.key for c in chapters)
-            problems.append(Problem(quiz.path, pick.lines["from"],
-                                    f"no chapter {pick.chapter!r} in the book (chapters: {known})"))
+            problems.append(
+                Problem(
+                    quiz.path,
+                    pick.lines["from"],
+                    f"no chapter {pick.chapter!r} in the book (chapters: {known})",
+                )
+            )
             continue
-        pool = [e.id for e in chapter.exercises if e.id not in chosen
-                and (not pick.types or e.type in pick.types)]
+        pool = [
+            e.id for e in chapter.exercises if e.id not in chosen and (not pick.types or e.type in pick.types)
+        ]
         if len(pool) < pick.count:
             kinds = f" of type {', '.join(pick.types)}" if pick.types else ""
-            problems.append(Problem(quiz.path, pick.lines["count"], (
-                f"count {pick.count} from chapter {pick.chapter!r}, but it has only {len(pool)} "
-                f"exercises{kinds} not already in the quiz")))
+            problems.append(
+                Problem(
+                    quiz.path,
+                    pick.lines["count"],
+                    (
+                        f"count {pick.count} from chapter {pick.chapter!r}, but it has only {len(pool)} "
+                        f"exercises{kinds} not already in the quiz"
+                    ),
+                )
+            )
             continue
         picked = set(_random(quiz, "draw", index, chapter.key).sample(pool, pick.count))
         drawn[index] = [e for e in pool if e in picked]  # book order
@@ -326,7 +382,7 @@ def select(quiz: Quiz, chapters: list[Chapter]) -> list[Item]:
         raise QuizFileError(problems)
     items = []
     for index, pick in enumerate(quiz.picks):
-        for ex_id in ([pick.id] if pick.id else drawn[index]):
+        for ex_id in [pick.id] if pick.id else drawn[index]:
             chapter, position, exercise = where[ex_id]
             marks = pick.marks if pick.id and pick.marks is not None else default_marks(exercise)
             items.append(Item(exercise, chapter, position, marks))
@@ -338,7 +394,7 @@ def versions(quiz: Quiz, items: list[Item]) -> list[Version]:
     letter. Two versions never share an item order where the items allow another."""
     made: list[Version] = []
     seen: set[tuple[str, ...]] = set()
-    for letter in LETTERS[:quiz.versions]:
+    for letter in LETTERS[: quiz.versions]:
         for attempt in range(100):
             rng = _random(quiz, "version", letter, attempt)
             order = list(items)

@@ -116,23 +116,32 @@ class RevisionHistory(SphinxDirective):
         if not found:
             if identity.source(str(env.srcdir)) == identity.UNVERSIONED:
                 return self.parse_text_to_nodes(
-                    "This copy was built from an unversioned source tree, so its history is not known.")
+                    "This copy was built from an unversioned source tree, so its history is not known."
+                )
             # No edition is tagged in this clone (a shallow or tagless one, or before the first
             # release): the maintainer's line for this edition is all that can be said.
             release = self.config.release
             summary = hist.summaries(Path(env.srcdir) / self.config.studyguide_revisions_file).get(
-                f"{hist.TAG_PREFIX}{release}", "")
+                f"{hist.TAG_PREFIX}{release}", ""
+            )
             return self.parse_text_to_nodes(
                 f"## Edition {release}\n\n{summary}\n\n"
                 "No earlier edition is tagged in this copy of the sources, so the sections and "
-                "exercises that changed cannot be listed here.")
+                "exercises that changed cannot be listed here."
+            )
         order = _order(env)
         labels = env.domains["std"].labels
         result: list[nodes.Node] = []
         for entry in found:
-            text = [f"## {entry.heading}", "",
-                    entry.summary or ("The first edition." if entry.first else ""), ""]
-            sections = sorted(entry.sections, key=lambda c: (c.kind == "removed", order.get(c.docname, 1 << 30)))
+            text = [
+                f"## {entry.heading}",
+                "",
+                entry.summary or ("The first edition." if entry.first else ""),
+                "",
+            ]
+            sections = sorted(
+                entry.sections, key=lambda c: (c.kind == "removed", order.get(c.docname, 1 << 30))
+            )
             if sections:
                 text.append("Sections whose text changed:\n")
                 text += [f"- {self._section(c, labels)}" for c in sections]
@@ -165,7 +174,7 @@ class RevisionHistory(SphinxDirective):
 
 
 class RevisionMarks(SphinxPostTransform):
-    """"revised in 1.1" under the title of each section this edition changed, linking to
+    """ "revised in 1.1" under the title of each section this edition changed, linking to
     its entry in the history; only where the format marks revisions."""
 
     default_priority = 6  # after the edition filter, before references are resolved
@@ -207,7 +216,8 @@ def purge(app, env, docname) -> None:
 
 def merge(app, env, docnames, other) -> None:
     env.studyguide_history_docs = set(getattr(env, "studyguide_history_docs", set())) | set(
-        getattr(other, "studyguide_history_docs", set()))
+        getattr(other, "studyguide_history_docs", set())
+    )
 
 
 def setup(app: Sphinx) -> dict:

@@ -32,6 +32,7 @@ FROM_ENV = "ERRATA_FROM"
 
 # -- the old edition ----------------------------------------------------------------------
 
+
 def page_map(pdf_path: Path) -> dict[str, str]:
     """Every named destination of a PDF and the printed label of its page."""
     import pikepdf
@@ -62,9 +63,26 @@ def build_old(repo: Path, tag: str, source: Path, cache: Path, paper: str) -> Pa
         env.update(SOURCE_DATE_EPOCH=epoch, EDITION="student", PAPER=paper)
         old_source = tree / source.resolve().relative_to(repo)
         proc = subprocess.run(
-            [sys.executable, "-m", "studyguide.build", "pdf", "--root", str(tree), "--source",
-             str(old_source), "--build-dir", str(cache / "build"), "--paper", paper, "--quiet"],
-            cwd=tree, env=env, capture_output=True, text=True)
+            [
+                sys.executable,
+                "-m",
+                "studyguide.build",
+                "pdf",
+                "--root",
+                str(tree),
+                "--source",
+                str(old_source),
+                "--build-dir",
+                str(cache / "build"),
+                "--paper",
+                paper,
+                "--quiet",
+            ],
+            cwd=tree,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             raise hist.HistoryError(f"the PDF of {tag} did not build:\n{proc.stdout}{proc.stderr}")
     finally:
@@ -91,11 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if repo is None:
             raise hist.HistoryError(f"{source} is not in a git repository: no edition to compare with")
-        commit = hist.git(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/{args.tag}^{{commit}}",
-                          check=False).strip()
+        commit = hist.git(
+            repo, "rev-parse", "--verify", "--quiet", f"refs/tags/{args.tag}^{{commit}}", check=False
+        ).strip()
         if not commit:
-            raise hist.HistoryError(f"no tag {args.tag!r} in {repo} (editions are tagged "
-                                    f"{hist.TAG_PREFIX}<version>; `git tag -l '{hist.TAG_PREFIX}*'` lists them)")
+            raise hist.HistoryError(
+                f"no tag {args.tag!r} in {repo} (editions are tagged "
+                f"{hist.TAG_PREFIX}<version>; `git tag -l '{hist.TAG_PREFIX}*'` lists them)"
+            )
         cache = build_dir / ".work" / "errata" / f"{args.tag}-{commit[:12]}"
         if not args.quiet:
             print(f"Building {args.tag} ({commit[:12]}) from its tag, for its page numbers")
@@ -106,12 +127,22 @@ def main(argv: list[str] | None = None) -> int:
     pages = cache / f"pages-{args.paper}.json"
     pages.write_text(json.dumps(page_map(old_pdf), sort_keys=True, indent=0), encoding="utf-8")
     os.environ[FROM_ENV], os.environ[PAGES_ENV] = args.tag, str(pages)
-    argv = ["errata", "--root", str(root), "--source", str(source), "--build-dir", str(build_dir),
-            "--paper", args.paper] + (["--quiet"] if args.quiet else [])
+    argv = [
+        "errata",
+        "--root",
+        str(root),
+        "--source",
+        str(source),
+        "--build-dir",
+        str(build_dir),
+        "--paper",
+        args.paper,
+    ] + (["--quiet"] if args.quiet else [])
     return build.main(argv)
 
 
 # -- the sheet ----------------------------------------------------------------------------
+
 
 class ErrataBuilder(Builder):
     """``-b errata``: the sheet itself, from the parsed book and the old edition's page map."""
@@ -157,6 +188,7 @@ class ErrataBuilder(Builder):
         work = Path(self.outdir).with_name("errata-src")
         shutil.rmtree(work, ignore_errors=True)
         from studyguide.fonts import copy_fonts
+
         copy_fonts(work / "_static" / "fonts", licence=False)
         html = work / "errata.html"
         html.write_text(self._page(tag, of(self.config, srcdir).line, entries), encoding="utf-8")
@@ -193,9 +225,17 @@ class ErrataBuilder(Builder):
 
     def _exercise(self, change: hist.Change, pages: dict):
         page = self._old_page(pages, change.title, f"ex-{change.key}") if change.kind != "added" else ""
-        what = {"removed": "This exercise has been removed.", "added": "A new exercise:",
-                "changed": "Now reads:"}[change.kind]
-        return page, f"Exercise {change.key}", what, self._exercise_text(change) if change.kind != "removed" else ""
+        what = {
+            "removed": "This exercise has been removed.",
+            "added": "A new exercise:",
+            "changed": "Now reads:",
+        }[change.kind]
+        return (
+            page,
+            f"Exercise {change.key}",
+            what,
+            self._exercise_text(change) if change.kind != "removed" else "",
+        )
 
     def _doctree(self, docname: str):
         return self.env.get_and_resolve_doctree(docname, self)
@@ -215,8 +255,11 @@ class ErrataBuilder(Builder):
         if section is None:
             return ""
         own = {labels[k][1] for k in labels if labels[k][0] == change.docname}
-        parts = [child for child in section.children[1:]
-                 if not (isinstance(child, nodes.section) and own & set(child["ids"]))]
+        parts = [
+            child
+            for child in section.children[1:]
+            if not (isinstance(child, nodes.section) and own & set(child["ids"]))
+        ]
         return html_fragment(parts)
 
     def _exercise_text(self, change: hist.Change) -> str:
@@ -225,8 +268,10 @@ class ErrataBuilder(Builder):
 
         if change.title not in self.env.all_docs:
             return ""
-        node = next((n for n in self._doctree(change.title).findall(ex.exercise)
-                     if n["exercise_id"] == change.key), None)
+        node = next(
+            (n for n in self._doctree(change.title).findall(ex.exercise) if n["exercise_id"] == change.key),
+            None,
+        )
         return html_fragment(node.children) if node is not None else ""
 
     def _page(self, tag: str, stamp: str, entries) -> str:
@@ -239,20 +284,24 @@ class ErrataBuilder(Builder):
             family = "Noto Sans" if name.startswith("NotoSans") else "Noto Serif"
             weight = "bold" if "Bold" in name else "normal"
             style = "italic" if "Italic" in name else "normal"
-            faces.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-                         f'font-style: {style}; src: url("_static/fonts/{name}"); }}')
+            faces.append(
+                f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+                f'font-style: {style}; src: url("_static/fonts/{name}"); }}'
+            )
         version = tag.removeprefix(hist.TAG_PREFIX)
         title = f"Errata: {cfg.project}, edition {version}"
         rows = []
         for page, heading, what, text in entries:
             where = f"Page {escape(page)}" if page else "Not in the printed edition"
-            rows.append(f'<section class="erratum"><h2>{escape(heading)}</h2>'
-                        f'<p class="where">{where} of edition {escape(version)}. {escape(what)}</p>'
-                        f'<div class="new">{text}</div></section>')
+            rows.append(
+                f'<section class="erratum"><h2>{escape(heading)}</h2>'
+                f'<p class="where">{where} of edition {escape(version)}. {escape(what)}</p>'
+                f'<div class="new">{text}</div></section>'
+            )
         if not rows:
             rows.append(f"<p>Nothing has changed since edition {escape(version)}.</p>")
         return f"""<!DOCTYPE html>
-<html lang="{escape(cfg.language or 'en')}">
+<html lang="{escape(cfg.language or "en")}">
 <head><meta charset="utf-8"><title>{escape(title)}</title>
 <meta name="author" content="{escape(cfg.author)}">
 <style>

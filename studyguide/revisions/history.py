@@ -84,14 +84,20 @@ class Entry:
 
     @property
     def anchor(self) -> str:
-        return "edition-" + re.sub(r"[^A-Za-z0-9]+", "-", self.version).strip("-") + (
-            "" if self.tag else "-unreleased")
+        return (
+            "edition-"
+            + re.sub(r"[^A-Za-z0-9]+", "-", self.version).strip("-")
+            + ("" if self.tag else "-unreleased")
+        )
 
     @property
     def heading(self) -> str:
         if self.tag is None:
-            return (f"Edition {self.version}: not yet released" if self.next_release
-                    else f"Changes since edition {self.version}, not yet released")
+            return (
+                f"Edition {self.version}: not yet released"
+                if self.next_release
+                else f"Changes since edition {self.version}, not yet released"
+            )
         return f"Edition {self.version}, {self.date}"
 
     @property
@@ -100,6 +106,7 @@ class Entry:
 
 
 # -- git ----------------------------------------------------------------------------------
+
 
 def git(repo: Path, *args: str, check: bool = True) -> str:
     proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
@@ -110,8 +117,9 @@ def git(repo: Path, *args: str, check: bool = True) -> str:
 
 def toplevel(path: Path) -> Path | None:
     try:
-        proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--show-toplevel"], capture_output=True, text=True
+        )
     except OSError:
         return None
     return Path(proc.stdout.strip()).resolve() if proc.returncode == 0 else None
@@ -126,18 +134,26 @@ def editions(repo: Path) -> list[tuple[str, str]]:
 
     An old edition rebuilt from its tag (the errata sheet does) knows no later edition.
     """
-    out = git(repo, "for-each-ref", "--merged", "HEAD", "--format",
-              "%(refname:short)\t%(taggerdate:unix)\t%(creatordate:unix)", f"refs/tags/{TAG_PREFIX}*",
-              check=False)  # (a repository without a commit has no editions)
+    out = git(
+        repo,
+        "for-each-ref",
+        "--merged",
+        "HEAD",
+        "--format",
+        "%(refname:short)\t%(taggerdate:unix)\t%(creatordate:unix)",
+        f"refs/tags/{TAG_PREFIX}*",
+        check=False,
+    )  # (a repository without a commit has no editions)
     found = []
     for line in out.splitlines():
         tag, tagged, created = line.split("\t")
         moment = time.gmtime(int(tagged or created or 0))
         found.append((tag, f"{moment.tm_mday} {time.strftime('%B %Y', moment)}"))
-    return sorted(found, key=lambda item: version_key(item[0][len(TAG_PREFIX):]))
+    return sorted(found, key=lambda item: version_key(item[0][len(TAG_PREFIX) :]))
 
 
 # -- reading sources ----------------------------------------------------------------------
+
 
 @cache
 def _parser():
@@ -173,9 +189,12 @@ def sections_of(text: str, docname: str) -> list[Section]:
     for k, (line, level, label, title) in enumerate(heads):
         if label is None and not (k == 0 and level == 1):
             continue
-        end = next((h[0] for h in heads[k + 1:] if h[2] is not None or h[1] <= level), len(lines))
-        body = [text for n, text in enumerate(lines[line:end], line)
-                if not TARGET_LINE.match(text) and not any(a <= n < b for a, b in skip)]
+        end = next((h[0] for h in heads[k + 1 :] if h[2] is not None or h[1] <= level), len(lines))
+        body = [
+            text
+            for n, text in enumerate(lines[line:end], line)
+            if not TARGET_LINE.match(text) and not any(a <= n < b for a, b in skip)
+        ]
         found.append(Section(label or DOC_KEY + docname, docname, title, " ".join(" ".join(body).split())))
     return found
 
@@ -188,8 +207,11 @@ def _exercises_of(text: str, name: str) -> list[ExerciseState]:
     if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
         return []
     chapter = str(data.get("chapter", name))
-    return [ExerciseState(str(e["id"]), chapter, json.dumps(e, sort_keys=True, default=str))
-            for e in data["exercises"] if isinstance(e, dict) and "id" in e]
+    return [
+        ExerciseState(str(e["id"]), chapter, json.dumps(e, sort_keys=True, default=str))
+        for e in data["exercises"]
+        if isinstance(e, dict) and "id" in e
+    ]
 
 
 def _add(snapshot: Snapshot, files: dict[str, str], exfiles: dict[str, str]) -> Snapshot:
@@ -203,8 +225,11 @@ def _add(snapshot: Snapshot, files: dict[str, str], exfiles: dict[str, str]) -> 
 
 
 def worktree_snapshot(srcdir: Path, exdir: Path) -> Snapshot:
-    files = {p.relative_to(srcdir).with_suffix("").as_posix(): p.read_text(encoding="utf-8")
-             for p in sorted(srcdir.rglob("*.md")) if not _ignored(p.relative_to(srcdir))}
+    files = {
+        p.relative_to(srcdir).with_suffix("").as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(srcdir.rglob("*.md"))
+        if not _ignored(p.relative_to(srcdir))
+    }
     exfiles = {p.stem: p.read_text(encoding="utf-8") for p in sorted(exdir.glob("*.yaml"))}
     return _add(Snapshot(), files, exfiles)
 
@@ -218,7 +243,9 @@ def tag_snapshot(repo: Path, rev: str, srcdir: Path, exdir: Path) -> Snapshot:
     src = srcdir.resolve().relative_to(repo).as_posix()
     exs = exdir.resolve()
     exs = exs.relative_to(repo).as_posix() if exs.is_relative_to(repo) else None  # (not versioned)
-    names = git(repo, "ls-tree", "-r", "--name-only", "-z", rev, "--", src, *([exs] if exs else [])).split("\0")
+    names = git(repo, "ls-tree", "-r", "--name-only", "-z", rev, "--", src, *([exs] if exs else [])).split(
+        "\0"
+    )
     files, exfiles = {}, {}
     for name in filter(None, names):
         path = PurePosixPath(name)
@@ -238,8 +265,9 @@ def compare(old: Snapshot, new: Snapshot) -> tuple[tuple[Change, ...], tuple[Cha
             sections.append(Change(key, section.title, section.docname, "added"))
         elif before.text != section.text:
             sections.append(Change(key, section.title, section.docname))
-    sections += [Change(k, s.title, s.docname, "removed") for k, s in old.sections.items()
-                 if k not in new.sections]
+    sections += [
+        Change(k, s.title, s.docname, "removed") for k, s in old.sections.items() if k not in new.sections
+    ]
     exercises = []
     for key, exercise in new.exercises.items():
         before = old.exercises.get(key)
@@ -247,12 +275,14 @@ def compare(old: Snapshot, new: Snapshot) -> tuple[tuple[Change, ...], tuple[Cha
             exercises.append(Change(key, exercise.chapter, kind="added"))
         elif before.data != exercise.data:
             exercises.append(Change(key, exercise.chapter))
-    exercises += [Change(k, e.chapter, kind="removed") for k, e in old.exercises.items()
-                  if k not in new.exercises]
+    exercises += [
+        Change(k, e.chapter, kind="removed") for k, e in old.exercises.items() if k not in new.exercises
+    ]
     return tuple(sections), tuple(exercises)
 
 
 # -- the maintainer's summaries -----------------------------------------------------------
+
 
 def summaries(path: Path) -> dict[str, str]:
     """``edition-1.1: "Second edition: ..."`` lines; a missing file means no summaries."""
@@ -282,6 +312,7 @@ def _line_of(path: Path, key: str) -> int:
 
 # -- the history --------------------------------------------------------------------------
 
+
 def history(srcdir: Path, exdir: Path, release: str, notes: dict[str, str]) -> list[Entry]:
     """Every edition reachable from HEAD, newest first; unreleased changes on top.
 
@@ -296,17 +327,26 @@ def history(srcdir: Path, exdir: Path, release: str, notes: dict[str, str]) -> l
     for tag, date in tags:
         snap = tag_snapshot(repo, tag, srcdir, exdir)
         changed = compare(previous, snap) if previous is not None else ((), ())
-        entries.append(Entry(tag, tag[len(TAG_PREFIX):], date, notes.get(tag, ""), *changed))
+        entries.append(Entry(tag, tag[len(TAG_PREFIX) :], date, notes.get(tag, ""), *changed))
         previous = snap
     if previous is None:
         return []  # nothing released yet: the first tag starts the history
     current = worktree_snapshot(srcdir, exdir)
     sections, exercises = compare(previous, current)
     if sections or exercises:
-        last = tags[-1][0][len(TAG_PREFIX):]
+        last = tags[-1][0][len(TAG_PREFIX) :]
         version = release if version_key(release) > version_key(last) else last
-        entries.append(Entry(None, version, "", notes.get(TAG_PREFIX + version, "")
-                             if version != last else "", sections, exercises, since=last))
+        entries.append(
+            Entry(
+                None,
+                version,
+                "",
+                notes.get(TAG_PREFIX + version, "") if version != last else "",
+                sections,
+                exercises,
+                since=last,
+            )
+        )
     return entries[::-1]
 
 

@@ -38,8 +38,9 @@ def render(text: str, values: dict[str, str]) -> str:
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m[1]], text)
 
 
-def new(target: Path, title: str | None = None, author: str = "The Authors",
-        language: str = "en") -> list[Path]:
+def new(
+    target: Path, title: str | None = None, author: str = "The Authors", language: str = "en"
+) -> list[Path]:
     """Write a new guide into ``target`` (created, or empty); return the files written."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise FileExistsError(f"{target} is not an empty folder; a new guide is never written over files")
@@ -56,8 +57,9 @@ def new(target: Path, title: str | None = None, author: str = "The Authors",
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m studyguide new",
-                                     description="Start a new study guide in DIR (new or empty).")
+    parser = argparse.ArgumentParser(
+        prog="python -m studyguide new", description="Start a new study guide in DIR (new or empty)."
+    )
     parser.add_argument("dir", type=Path, metavar="DIR")
     parser.add_argument("--title", help="the guide's title (default: from DIR's name)")
     parser.add_argument("--author", default="The Authors")
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileExistsError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    print(f"Wrote a new guide in {args.dir} ({len(written)} files). Next:\n"
-          f"  cd {args.dir} && make        # HTML, EPUB and PDF into _build/\n"
-          f"  make test                    # its smoke test")
+    print(
+        f"Wrote a new guide in {args.dir} ({len(written)} files). Next:\n"
+        f"  cd {args.dir} && make        # HTML, EPUB and PDF into _build/\n"
+        f"  make test                    # its smoke test"
+    )
     return 0

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from inprocess import ROOT, build_sample
 from studyguide import editions
 from studyguide.editions import (
     MARKING_GUIDANCE,
@@ -24,6 +23,8 @@ from studyguide.editions import (
 )
 from studyguide.exercises.model import load
 
+from inprocess import ROOT, build_sample
+
 SAMPLE = len(load(ROOT / "tests" / "unit" / "data" / "all-types.yaml").exercises)  # in chapter 1
 
 
@@ -31,20 +32,24 @@ def rules(builder: str, edition: str):
     return policy(SimpleNamespace(name=builder, config=SimpleNamespace(studyguide_edition=edition)))
 
 
-@pytest.mark.parametrize("builder, edition, on_request, apart, links, inline, downloads", [
-    ("html", "student", True, False, False, False, ("pdf", "epub")),
-    ("dirhtml", "student", True, False, False, False, ("pdf", "epub")),
-    ("epub", "student", False, True, True, False, ()),
-    ("pdf", "student", False, True, True, False, ()),
-    ("worksheets", "student", False, True, False, False, ()),
-    ("lms", "student", True, False, False, False, ()),
-    ("latex", "student", False, True, True, False, ()),  # any other builder: a printed page
-    ("html", "instructor", False, False, False, True, ("pdf",)),
-    ("epub", "instructor", False, False, False, True, ()),
-    ("pdf", "instructor", False, False, False, True, ()),
-])
-def test_the_rules_of_each_edition_on_each_format(builder, edition, on_request, apart, links, inline,
-                                                  downloads):
+@pytest.mark.parametrize(
+    "builder, edition, on_request, apart, links, inline, downloads",
+    [
+        ("html", "student", True, False, False, False, ("pdf", "epub")),
+        ("dirhtml", "student", True, False, False, False, ("pdf", "epub")),
+        ("epub", "student", False, True, True, False, ()),
+        ("pdf", "student", False, True, True, False, ()),
+        ("worksheets", "student", False, True, False, False, ()),
+        ("lms", "student", True, False, False, False, ()),
+        ("latex", "student", False, True, True, False, ()),  # any other builder: a printed page
+        ("html", "instructor", False, False, False, True, ("pdf",)),
+        ("epub", "instructor", False, False, False, True, ()),
+        ("pdf", "instructor", False, False, False, True, ()),
+    ],
+)
+def test_the_rules_of_each_edition_on_each_format(
+    builder, edition, on_request, apart, links, inline, downloads
+):
     answer = rules(builder, edition)
     assert answer.solutions_on_request is on_request
     assert answer.solutions_apart is apart
@@ -66,8 +71,13 @@ def test_only_the_instructor_edition_shows_teaching_material():
     assert rules("pdf", "student").shows(MARKING_GUIDANCE)
 
 
-TEACHER = Edition("teacher", "the teacher's copy", solutions_inline=True,
-                  shows=frozenset({TEACHING_NOTES}), downloads=("epub", "pdf"))
+TEACHER = Edition(
+    "teacher",
+    "the teacher's copy",
+    solutions_inline=True,
+    shows=frozenset({TEACHING_NOTES}),
+    downloads=("epub", "pdf"),
+)
 
 
 @pytest.fixture

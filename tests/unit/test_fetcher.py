@@ -24,14 +24,17 @@ def test_serves_data_urls(fetcher):
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    "https://example.com/image.png",
-    "http://127.0.0.1:8000/x.png",
-    BASE_URL + "../../etc/passwd",
-    BASE_URL + "_static/%2e%2e/%2e%2e/etc/passwd",
-    BASE_URL + "missing.png",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "https://example.com/image.png",
+        "http://127.0.0.1:8000/x.png",
+        BASE_URL + "../../etc/passwd",
+        BASE_URL + "_static/%2e%2e/%2e%2e/etc/passwd",
+        BASE_URL + "missing.png",
+    ],
+)
 def test_refuses_everything_else(fetcher, url):
     with pytest.raises(RefusedURL):
         fetcher.fetch(url)

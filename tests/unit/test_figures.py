@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from types import SimpleNamespace
 
-from conftest import ROOT
 from studyguide.figures.sphinx import draw_figures
+
+from conftest import ROOT
 
 
 def fake_app(srcdir):
@@ -19,8 +20,9 @@ def test_figures_redraw_only_when_inputs_change(tmp_path):
     draw_figures(app)
     out = tmp_path / "_figures"
     svgs = {p.name: p.stat().st_mtime_ns for p in out.glob("*.svg")}
-    assert set(svgs) == {f"{stem}{kind}.svg" for stem in ("locator-map", "timeline", "losses")
-                         for kind in ("", ".print")}
+    assert set(svgs) == {
+        f"{stem}{kind}.svg" for stem in ("locator-map", "timeline", "losses") for kind in ("", ".print")
+    }
     first = {name: (out / name).read_bytes() for name in svgs}
 
     draw_figures(app)  # nothing changed: nothing redrawn

@@ -25,11 +25,15 @@ def book() -> nodes.document:
     document = new_document("book", get_default_settings(Parser))
     one = chapter(
         "chapters/1-one",
-        nodes.paragraph("", "", ref("see two", refuri="#document-chapters/2-two#summary"),
-                        ref("this summary", refuri="#summary"),
-                        ref("note", refid="id1", ids=["ref-1"]),
-                        ref("chapter two", refuri="#document-chapters/2-two"),
-                        ref("the web", refuri="https://example.org/#summary")),
+        nodes.paragraph(
+            "",
+            "",
+            ref("see two", refuri="#document-chapters/2-two#summary"),
+            ref("this summary", refuri="#summary"),
+            ref("note", refid="id1", ids=["ref-1"]),
+            ref("chapter two", refuri="#document-chapters/2-two"),
+            ref("the web", refuri="https://example.org/#summary"),
+        ),
         nodes.footnote("", nodes.paragraph("", "A note."), ids=["id1"], backrefs=["ref-1"]),
     )
     two = chapter(
@@ -61,10 +65,18 @@ def test_every_id_is_unique_after_renaming():
     links = LinkMap(tree, "index")
     ids = all_ids(tree)
     assert len(ids) == len(set(ids))
-    assert set(ids) == {"chapters-1-one--summary", "chapters-1-one--id1", "chapters-1-one--ref-1",
-                        "chapters-2-two--summary", "chapters-2-two--id1"}
-    assert links.ids == set(ids) | {doc_anchor("chapters/1-one"), doc_anchor("chapters/2-two"),
-                                    doc_anchor("index")}
+    assert set(ids) == {
+        "chapters-1-one--summary",
+        "chapters-1-one--id1",
+        "chapters-1-one--ref-1",
+        "chapters-2-two--summary",
+        "chapters-2-two--id1",
+    }
+    assert links.ids == set(ids) | {
+        doc_anchor("chapters/1-one"),
+        doc_anchor("chapters/2-two"),
+        doc_anchor("index"),
+    }
 
 
 def test_links_follow_their_targets():
@@ -95,7 +107,8 @@ def test_a_link_to_nothing_is_dangling_and_nothing_else_is():
     links = LinkMap(tree, "index")
     dangling = links.dangling(tree)
     assert [(node.astext(), target) for node, target in dangling] == [
-        ("nowhere", "chapters-2-two--no-such-id")]
+        ("nowhere", "chapters-2-two--no-such-id")
+    ]
 
 
 def test_internal_target_reads_refuri_or_refid():

@@ -32,8 +32,10 @@ FOLIOS = ["1", "", "3", "4"]  # arabic pages: chapter one, a blank page, chapter
 def render(html: str, path: Path, name: str) -> Path:
     import weasyprint
 
-    page = f'<!DOCTYPE html><html lang="en"><head><title>Tiny</title><style>{PAGE}</style></head>' \
-           f"<body>{html}</body></html>"
+    page = (
+        f'<!DOCTYPE html><html lang="en"><head><title>Tiny</title><style>{PAGE}</style></head>'
+        f"<body>{html}</body></html>"
+    )
     weasyprint.HTML(string=page, base_url=BASE_URL + name).write_pdf(path, pdf_variant="pdf/ua-1")
     return path
 
@@ -41,8 +43,9 @@ def render(html: str, path: Path, name: str) -> Path:
 @pytest.fixture(scope="module")
 def parts(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("chunks")
-    folios = "".join(f'<p style="break-before: page">{f}</p>' if i else f"<p>{f}</p>"
-                     for i, f in enumerate(FOLIOS))
+    folios = "".join(
+        f'<p style="break-before: page">{f}</p>' if i else f"<p>{f}</p>" for i, f in enumerate(FOLIOS)
+    )
     return {
         "front": render(FRONT, folder / "front.pdf", "chunk-00-front.html"),
         "one": render(ONE, folder / "one.pdf", "chunk-01.html"),
@@ -54,8 +57,7 @@ def parts(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def joined(parts, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("book") / "book.pdf"
-    pages = merge(parts["front"], [(parts["one"], False), (parts["two"], True)],
-                  parts["folios"], {2}, target)
+    pages = merge(parts["front"], [(parts["one"], False), (parts["two"], True)], parts["folios"], {2}, target)
     assert pages == 6
     return target
 
@@ -84,9 +86,11 @@ def test_folios_are_laid_over_the_arabic_pages_as_artifacts(book):
     texts = [page.extract_text() or "" for page in pypdf.PdfReader(book.filename).pages]
     assert [t.split()[-1] if t.split() else "" for t in texts[2:]] == ["1", "", "3", "4"]
     for index in (2, 4, 5):
-        content = b"".join(c.read_bytes() for c in book.pages[index].obj.Contents) \
-            if isinstance(book.pages[index].obj.Contents, pikepdf.Array) \
+        content = (
+            b"".join(c.read_bytes() for c in book.pages[index].obj.Contents)
+            if isinstance(book.pages[index].obj.Contents, pikepdf.Array)
             else book.pages[index].obj.Contents.read_bytes()
+        )
         assert b"/Artifact BMC" in content and f"/StudyguideFolio{index - 1} Do".encode() in content
 
 
@@ -97,22 +101,22 @@ def test_page_labels_are_roman_then_arabic(joined):
 def test_outline_has_every_chunks_bookmarks_on_their_pages(book):
     pages = page_index(book)
     with book.open_outline() as outline:
-        found = [(item.title, pages[item.destination[0].objgen], [c.title for c in item.children])
-                 for item in outline.root]
+        found = [
+            (item.title, pages[item.destination[0].objgen], [c.title for c in item.children])
+            for item in outline.root
+        ]
         later = outline.root[-1].children[0]
         assert pages[later.destination[0].objgen] == 5
-    assert found == [("A tiny book", 0, []), ("Contents", 1, []), ("One", 2, []),
-                     ("Two", 4, ["Two, later"])]
+    assert found == [("A tiny book", 0, []), ("Contents", 1, []), ("One", 2, []), ("Two", 4, ["Two, later"])]
 
 
 def test_named_destinations_of_every_chunk_point_at_their_pages(book):
     dests = pikepdf.NameTree(book.Root.Names.Dests)
     pages = page_index(book)
     where = {name: pages[dests[name][0].objgen] for name in dests.keys()}
-    assert {k: where[k] for k in ("front-title", "contents", "one", "one-text", "two",
-                                  "two-target", "two-b")} == {
-        "front-title": 0, "contents": 1, "one": 2, "one-text": 2, "two": 4, "two-target": 4,
-        "two-b": 5}
+    assert {
+        k: where[k] for k in ("front-title", "contents", "one", "one-text", "two", "two-target", "two-b")
+    } == {"front-title": 0, "contents": 1, "one": 2, "one-text": 2, "two": 4, "two-target": 4, "two-b": 5}
     assert list(dests.keys()) == sorted(dests.keys())
 
 
@@ -152,8 +156,9 @@ def test_one_structure_tree_with_unique_marked_content_keys(book):
     tree = dict(zip(keys, nums[1::2]))
     pages = page_index(book)
     parents = [int(p.obj.StructParents) for p in book.pages if "/StructParents" in p.obj]
-    annots = [int(a.StructParent) for p in book.pages for a in p.obj.get("/Annots", [])
-              if "/StructParent" in a]
+    annots = [
+        int(a.StructParent) for p in book.pages for a in p.obj.get("/Annots", []) if "/StructParent" in a
+    ]
     assert len(parents) == 5  # every page but the blank one
     assert len(parents + annots) == len(set(parents + annots)) and set(parents + annots) <= set(keys)
     for index, page in enumerate(book.pages):

@@ -42,8 +42,11 @@ CHOICE = """\
 
 def lines_of(text: str, needle: str, whole: bool = False) -> list[int]:
     """1-based numbers of the lines of ``text`` that contain ``needle`` (or are it, stripped)."""
-    return [n for n, line in enumerate(text.splitlines(), 1)
-            if (line.strip() == needle if whole else needle in line)]
+    return [
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if (line.strip() == needle if whole else needle in line)
+    ]
 
 
 def line_of(text: str, needle: str, whole: bool = False) -> int:
@@ -70,6 +73,7 @@ def only(problems: list):
 
 
 # -- Valid files -------------------------------------------------------------------------------
+
 
 def test_a_valid_file_of_every_type_loads():
     book = load(DATA / "all-types.yaml")
@@ -103,6 +107,7 @@ def test_a_false_answer_is_an_answer(tmp_path):
 
 
 # -- One problem, one line ---------------------------------------------------------------------
+
 
 def test_unknown_type(tmp_path):
     text, problems = broken(tmp_path, TRUE_FALSE.replace("type: true-false", "type: multi-choice"))
@@ -161,7 +166,8 @@ def test_choices_count_out_of_range(tmp_path, count):
 
 def test_ordering_needs_three_events(tmp_path):
     body = TRUE_FALSE.replace("type: true-false", "type: ordering").replace(
-        "answer: true", "answer:\n    - Khalkhin Gol\n    - Barbarossa")
+        "answer: true", "answer:\n    - Khalkhin Gol\n    - Barbarossa"
+    )
     text, problems = broken(tmp_path, body)
     problem = only(problems)
     assert problem.line == line_of(text, "answer:")
@@ -170,7 +176,8 @@ def test_ordering_needs_three_events(tmp_path):
 
 def test_matching_with_duplicate_partners(tmp_path):
     body = TRUE_FALSE.replace("type: true-false", "type: matching").replace(
-        "answer: true", "answer:\n    Yelnya: '1941'\n    Moscow: '1941'\n    Rzhev: '1942'")
+        "answer: true", "answer:\n    Yelnya: '1941'\n    Moscow: '1941'\n    Rzhev: '1942'"
+    )
     text, problems = broken(tmp_path, body)
     problem = only(problems)
     assert problem.line == line_of(text, "answer:")
@@ -187,8 +194,9 @@ def test_true_false_answer_must_be_boolean(tmp_path, answer):
 
 def test_yaml_syntax_error(tmp_path):
     # The classic slip: an unquoted colon inside a one-line prompt.
-    text, problems = broken(tmp_path, TRUE_FALSE.replace("prompt: Zhukov was born in 1896.",
-                                                         "prompt: Who won: Zhukov or Konev?"))
+    text, problems = broken(
+        tmp_path, TRUE_FALSE.replace("prompt: Zhukov was born in 1896.", "prompt: Who won: Zhukov or Konev?")
+    )
     problem = only(problems)
     assert problem.line == line_of(text, "Who won:")
     assert problem.message.startswith("YAML syntax:")
@@ -206,10 +214,13 @@ def test_not_utf8(tmp_path):
 
 
 def test_every_problem_in_a_file_is_reported(tmp_path):
-    body = (TRUE_FALSE.replace("answer: true", "answer: maybe")
-            + CHOICE.replace("answer: Western Front", "answer: Kalinin Front")
-            + TRUE_FALSE.replace("sample-one", "sample-two").replace("type: true-false", "type: quiz")
-            + TRUE_FALSE.replace("sample-one", "sample-three") + "  colour: red\n")
+    body = (
+        TRUE_FALSE.replace("answer: true", "answer: maybe")
+        + CHOICE.replace("answer: Western Front", "answer: Kalinin Front")
+        + TRUE_FALSE.replace("sample-one", "sample-two").replace("type: true-false", "type: quiz")
+        + TRUE_FALSE.replace("sample-one", "sample-three")
+        + "  colour: red\n"
+    )
     text, problems = broken(tmp_path, body)
     assert [(p.line, p.message.split(": ", 1)[1]) for p in problems] == [
         (line_of(text, "answer: maybe"), "the answer must be true or false"),
@@ -223,9 +234,18 @@ def test_every_problem_in_a_file_is_reported(tmp_path):
 
 # -- Shuffled order ----------------------------------------------------------------------------
 
+
 def make(ex_id: str) -> Exercise:
-    return Exercise(id=ex_id, type="ordering", objective="rise", section="sec-sample",
-                    prompt="Put these in order.", solution="In order.", path=Path("x.yaml"), line=1)
+    return Exercise(
+        id=ex_id,
+        type="ordering",
+        objective="rise",
+        section="sec-sample",
+        prompt="Put these in order.",
+        solution="In order.",
+        path=Path("x.yaml"),
+        line=1,
+    )
 
 
 def test_shuffled_is_deterministic():
@@ -271,7 +291,10 @@ def test_levels_load_as_numbered_bands_highest_first(tmp_path):
     path.write_text(text, encoding="utf-8")
     levels = load(path).exercises[0].levels
     assert [(lv.number, lv.marks, lv.low, lv.high) for lv in levels] == [
-        (3, "7-9", 7, 9), (2, "4-6", 4, 6), (1, "1-3", 1, 3)]
+        (3, "7-9", 7, 9),
+        (2, "4-6", 4, 6),
+        (1, "1-3", 1, 3),
+    ]
     assert [lv.line for lv in levels] == lines_of(text, "- marks:")
     assert levels[0].descriptor == "A sustained judgement."
 
@@ -296,12 +319,15 @@ def test_an_empty_levels_field_points_at_its_line(tmp_path):
     assert only(problems).line == line_of(text, "levels:")
 
 
-@pytest.mark.parametrize("bad, needle, message", [
-    ("7-9", "marks: ten", "must be a number or a range"),           # not a number
-    ("7-9", "marks: 9-7", "must be a number or a range"),           # upside down
-    ("4-6", "marks: 4-7", "do not follow on from 7"),               # 7 would belong to two levels
-    ("1-3", "marks: 1-2", "do not follow on from 4"),               # a gap (3 belongs to no level)
-])
+@pytest.mark.parametrize(
+    "bad, needle, message",
+    [
+        ("7-9", "marks: ten", "must be a number or a range"),  # not a number
+        ("7-9", "marks: 9-7", "must be a number or a range"),  # upside down
+        ("4-6", "marks: 4-7", "do not follow on from 7"),  # 7 would belong to two levels
+        ("1-3", "marks: 1-2", "do not follow on from 4"),  # a gap (3 belongs to no level)
+    ],
+)
 def test_bad_marks_point_at_the_band(tmp_path, bad, needle, message):
     text, problems = broken(tmp_path, ESSAY.replace(f"marks: {bad}", needle))
     problem = only(problems)
@@ -310,8 +336,11 @@ def test_bad_marks_point_at_the_band(tmp_path, bad, needle, message):
 
 
 def test_bands_listed_lowest_first_are_refused(tmp_path):
-    body = ESSAY.replace("marks: 7-9", "marks: X").replace("marks: 1-3", "marks: 7-9").replace(
-        "marks: X", "marks: 1-3")
+    body = (
+        ESSAY.replace("marks: 7-9", "marks: X")
+        .replace("marks: 1-3", "marks: 7-9")
+        .replace("marks: X", "marks: 1-3")
+    )
     text, problems = broken(tmp_path, body)
     assert [p.line for p in problems] == [line_of(text, "marks: 4-6"), line_of(text, "marks: 7-9")]
     assert all("from the highest down" in p.message for p in problems)
@@ -320,25 +349,32 @@ def test_bands_listed_lowest_first_are_refused(tmp_path):
 def test_a_level_without_descriptor_or_with_a_stray_field(tmp_path):
     body = ESSAY.replace("      descriptor: Some judgement.\n", "      band: B\n")
     text, problems = broken(tmp_path, body)
-    assert sorted((p.line, p.message.split(": ", 1)[1]) for p in problems) == sorted([
-        (line_of(text, "band: B"), "unknown field 'band' in a level (expected marks, descriptor)"),
-        (line_of(text, "marks: 4-6"), "missing 'descriptor' for the level of 4-6 marks"),
-    ])
+    assert sorted((p.line, p.message.split(": ", 1)[1]) for p in problems) == sorted(
+        [
+            (line_of(text, "band: B"), "unknown field 'band' in a level (expected marks, descriptor)"),
+            (line_of(text, "marks: 4-6"), "missing 'descriptor' for the level of 4-6 marks"),
+        ]
+    )
 
 
 def test_one_band_is_not_a_scheme(tmp_path):
-    body = ESSAY.replace("""    - marks: 4-6
+    body = ESSAY.replace(
+        """    - marks: 4-6
       descriptor: Some judgement.
     - marks: 1-3
       descriptor: Narrative only.
-""", "")
+""",
+        "",
+    )
     text, problems = broken(tmp_path, body)
     problem = only(problems)
     assert problem.line == line_of(text, "levels:") and "at least two bands" in problem.message
 
 
 def test_levels_are_not_a_field_of_a_true_false(tmp_path):
-    body = TRUE_FALSE + "  levels:\n    - marks: 1\n      descriptor: x\n    - marks: 0\n      descriptor: y\n"
+    body = (
+        TRUE_FALSE + "  levels:\n    - marks: 1\n      descriptor: x\n    - marks: 0\n      descriptor: y\n"
+    )
     text, problems = broken(tmp_path, body)
     problem = only(problems)
     assert problem.line == line_of(text, "levels:") and "unknown field 'levels'" in problem.message
@@ -346,23 +382,36 @@ def test_levels_are_not_a_field_of_a_true_false(tmp_path):
 
 # -- Auto-marking a short answer ---------------------------------------------------------------
 
+
 def short(accept: list[str]) -> Exercise:
-    return Exercise(id="sample-short", type="short-answer", objective="rise", section="sec-sample",
-                    prompt="Which front?", solution="The Reserve Front.", path=Path("x.yaml"), line=1,
-                    answer="The Reserve Front.", accept=accept)
+    return Exercise(
+        id="sample-short",
+        type="short-answer",
+        objective="rise",
+        section="sec-sample",
+        prompt="Which front?",
+        solution="The Reserve Front.",
+        path=Path("x.yaml"),
+        line=1,
+        answer="The Reserve Front.",
+        accept=accept,
+    )
 
 
-@pytest.mark.parametrize("accept, markable", [
-    (["Reserve Front", "the Reserve Front"], True),
-    (["10 October 1941"], True),
-    (["Order No. 227"], True),
-    (["one two three four"], True),
-    ([], False),                                               # nothing to compare with
-    (["one two three four five"], False),                      # five words: too many phrasings
-    (["Reserve Front", "the Reserve Front and Yelnya"], False),  # one long answer is enough
-    (["Reserve Front, Yelnya"], False),                        # a list
-    (["obedient upwards; harsh downwards"], False),            # a sentence
-])
+@pytest.mark.parametrize(
+    "accept, markable",
+    [
+        (["Reserve Front", "the Reserve Front"], True),
+        (["10 October 1941"], True),
+        (["Order No. 227"], True),
+        (["one two three four"], True),
+        ([], False),  # nothing to compare with
+        (["one two three four five"], False),  # five words: too many phrasings
+        (["Reserve Front", "the Reserve Front and Yelnya"], False),  # one long answer is enough
+        (["Reserve Front, Yelnya"], False),  # a list
+        (["obedient upwards; harsh downwards"], False),  # a sentence
+    ],
+)
 def test_auto_markable_short_answers(accept, markable):
     assert short(accept).auto_markable is markable
 
@@ -388,6 +437,8 @@ def test_a_source_analysis_may_have_levels_but_need_not(tmp_path):
 """
     bands = "  levels:\n    - marks: 3-4\n      descriptor: Explains.\n    - marks: 1-2\n      descriptor: Describes.\n"
     path = tmp_path / "ok.yaml"
-    path.write_text(HEAD + source + source.replace("sample-source", "sample-banded") + bands, encoding="utf-8")
+    path.write_text(
+        HEAD + source + source.replace("sample-source", "sample-banded") + bands, encoding="utf-8"
+    )
     plain_one, banded = load(path).exercises
     assert plain_one.levels == [] and [lv.marks for lv in banded.levels] == ["3-4", "1-2"]

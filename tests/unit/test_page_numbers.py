@@ -28,4 +28,3 @@ def test_a_late_chunk_knows_its_start_before_it_is_laid_out():
     assert numbers.start_of(late) == 5  # after a blank page 4
     numbers.place(late, 2, {"key-1": 1})
     assert numbers.label("key-1") == "6" and numbers.total == 6
-

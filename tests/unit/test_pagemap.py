@@ -30,5 +30,13 @@ def test_the_page_map_lists_roman_then_arabic_pages_blanks_included():
     numbers.front_starts = [None, "licence:0", None]
     numbers.place(Chunk("a", BODY, [], "a"), 3, {}, ["a:0", None, "a:7"])
     numbers.place(Chunk("b", BODY, [], "b"), 1, {}, ["b:0"])
-    assert numbers.page_map() == [("i", None), ("ii", "licence:0"), ("iii", None),
-                                  ("1", "a:0"), ("2", None), ("3", "a:7"), ("4", None), ("5", "b:0")]
+    assert numbers.page_map() == [
+        ("i", None),
+        ("ii", "licence:0"),
+        ("iii", None),
+        ("1", "a:0"),
+        ("2", None),
+        ("3", "a:7"),
+        ("4", None),
+        ("5", "b:0"),
+    ]

@@ -12,23 +12,45 @@ from studyguide.exercises.model import Exercise
 from studyguide.html.previews import person_id, short
 from studyguide.html.progress import content_digest
 
-BASE = Exercise(id="q", type="multiple-choice", objective="o", section="s", prompt="Which?",
-                solution="Because.", path=Path("x.yaml"), line=1, choices=["A", "B"], answer="B",
-                hint="Think.")
+BASE = Exercise(
+    id="q",
+    type="multiple-choice",
+    objective="o",
+    section="s",
+    prompt="Which?",
+    solution="Because.",
+    path=Path("x.yaml"),
+    line=1,
+    choices=["A", "B"],
+    answer="B",
+    hint="Think.",
+)
 
 
-@pytest.mark.parametrize("change", [
-    {"prompt": "Which one?"}, {"choices": ["A", "C"]}, {"answer": "A"}, {"type": "true-false"},
-    {"source": "A quoted source."},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"prompt": "Which one?"},
+        {"choices": ["A", "C"]},
+        {"answer": "A"},
+        {"type": "true-false"},
+        {"source": "A quoted source."},
+    ],
+)
 def test_a_changed_question_has_a_new_digest(change):
     assert content_digest(replace(BASE, **change)) != content_digest(BASE)
 
 
-@pytest.mark.parametrize("change", [
-    {"solution": "Because, in other words."}, {"hint": "Look again."},
-    {"line": 40}, {"path": Path("elsewhere.yaml")}, {"marking": "Two marks."},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"solution": "Because, in other words."},
+        {"hint": "Look again."},
+        {"line": 40},
+        {"path": Path("elsewhere.yaml")},
+        {"marking": "Two marks."},
+    ],
+)
 def test_what_the_reader_did_not_answer_keeps_the_digest(change):
     assert content_digest(replace(BASE, **change)) == content_digest(BASE)
 

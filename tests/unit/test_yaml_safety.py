@@ -55,8 +55,9 @@ def billion_laughs(levels: int = 9) -> str:
     defs += [f"    l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, levels - 1)]
     bomb = ORDERING.replace("- id: sample-order\n", "- id: sample-order\n  lols:\n" + "\n".join(defs) + "\n")
     answer = ", ".join([f"*l{levels - 2}"] * 5)
-    return HEAD + bomb.replace("  answer:\n    - Khalkhin Gol\n    - Yelnya\n    - Moscow\n",
-                               f"  answer: [{answer}]\n")
+    return HEAD + bomb.replace(
+        "  answer:\n    - Khalkhin Gol\n    - Yelnya\n    - Moscow\n", f"  answer: [{answer}]\n"
+    )
 
 
 def test_the_alias_bomb_is_refused_at_once_with_its_line(tmp_path):
@@ -81,12 +82,15 @@ def test_the_alias_bomb_is_refused_at_once_with_its_line(tmp_path):
     """)
     proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    report = dict(line.rsplit(" ", 1) for line in proc.stdout.splitlines() if line.startswith(("seconds", "peak")))
+    report = dict(
+        line.rsplit(" ", 1) for line in proc.stdout.splitlines() if line.startswith(("seconds", "peak"))
+    )
     assert float(report["seconds"]) < 1.0, proc.stdout
     assert int(report["peak"]) < 5_000_000, proc.stdout
     first = line_of(text, "&l0")
-    assert f"{path}:{first}: anchors and aliases (&l0, *l0) are not allowed in exercise files" \
-        in proc.stdout, proc.stdout
+    assert (
+        f"{path}:{first}: anchors and aliases (&l0, *l0) are not allowed in exercise files" in proc.stdout
+    ), proc.stdout
 
 
 def test_an_alias_alone_is_refused(tmp_path):
@@ -97,8 +101,9 @@ def test_an_alias_alone_is_refused(tmp_path):
     assert "aliases" in problem.message and "not allowed" in problem.message
 
 
-@pytest.mark.parametrize("tag", ["!!python/object:os.system", "!!python/name:os.system",
-                                 "!!str", "!custom", "!"])
+@pytest.mark.parametrize(
+    "tag", ["!!python/object:os.system", "!!python/name:os.system", "!!str", "!custom", "!"]
+)
 def test_tags_are_refused_with_the_file_and_line(tmp_path, tag):
     text = HEAD + ORDERING.replace("  prompt: Put these in order.", f"  prompt: {tag} 'x'")
     path = write(tmp_path, text)
@@ -116,8 +121,9 @@ def test_a_python_object_tag_on_a_mapping_is_refused(tmp_path):
 
 
 def test_a_duplicate_key_names_the_duplicate(tmp_path):
-    text = HEAD + ORDERING.replace("  solution: In that order.\n",
-                                   "  solution: In that order.\n  solution: Another.\n")
+    text = HEAD + ORDERING.replace(
+        "  solution: In that order.\n", "  solution: In that order.\n  solution: Another.\n"
+    )
     path = write(tmp_path, text)
     [problem] = problems_of(path)
     assert problem.line == line_of(text, "Another.")
@@ -156,13 +162,15 @@ def test_a_duplicate_key_inside_a_matching_answer(tmp_path):
     """)
     path = write(tmp_path, text)
     problems = problems_of(path)
-    assert any(p.line == line_of(text, "Zhukov: Reserve") and "duplicate key 'Zhukov'" in p.message
-               for p in problems), problems
+    assert any(
+        p.line == line_of(text, "Zhukov: Reserve") and "duplicate key 'Zhukov'" in p.message for p in problems
+    ), problems
 
 
 def test_a_key_that_is_not_a_word_is_refused(tmp_path):
-    text = HEAD + ORDERING.replace("  solution: In that order.\n",
-                                   "  solution: In that order.\n  ? [a, b]\n  : c\n")
+    text = HEAD + ORDERING.replace(
+        "  solution: In that order.\n", "  solution: In that order.\n  ? [a, b]\n  : c\n"
+    )
     path = write(tmp_path, text)
     [problem] = problems_of(path)
     assert problem.line == line_of(text, "? [a, b]")
@@ -170,8 +178,9 @@ def test_a_key_that_is_not_a_word_is_refused(tmp_path):
 
 def test_deep_nesting_is_refused_quickly(tmp_path):
     """libyaml takes minutes over 100 000 nested brackets, then overflows its stack."""
-    text = HEAD + ORDERING.replace("  prompt: Put these in order.",
-                                   "  prompt: " + "[" * 100_000 + "]" * 100_000)
+    text = HEAD + ORDERING.replace(
+        "  prompt: Put these in order.", "  prompt: " + "[" * 100_000 + "]" * 100_000
+    )
     path = write(tmp_path, text)
     child = f"from pathlib import Path\nfrom studyguide.exercises.model import load\ntry: load(Path({str(path)!r}))\nexcept Exception as e: print(e)"
     proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=10)
