@@ -71,7 +71,7 @@ $(VENV)/.%-extra: $(VENV)/.installed
 	$(PIP) -e '.[$*]'
 	@touch $@
 
-test-deps: $(VENV)/.test-extra
+test-deps: $(VENV)/.test-extra $(VENV)/.live-extra  # the preview server is tested too
 	@bash tools/system-deps test
 	@$(MAKE) --no-print-directory $(VENV)/ace/.installed
 	@$(MAKE) --no-print-directory $(VENV)/axe/.installed
