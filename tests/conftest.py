@@ -25,6 +25,19 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 EPOCH = "1764028800"
 
 
+# Debian's Chromium, headless, with nothing that would reach for the network (this machine
+# has none, and a test must not depend on it).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 def need(tool: str) -> str:
     """Path of a system tool, or skip (fail in CI) with the command that installs it."""
     path = shutil.which(tool)
@@ -108,6 +121,18 @@ def book(tmp_path_factory) -> Build:
     build = run_build(tmp_path_factory.mktemp("book"), "html", "epub", "pdf")
     assert build.returncode == 0, build.output
     return build
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Playwright on Debian's package), one per test module."""
+    chromium = need("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -19,17 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IN_CI, ROOT, ROOTS, need, run_build
+from conftest import CHROMIUM_ARGS, IN_CI, ROOT, ROOTS, need, run_build
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations", "passes"],

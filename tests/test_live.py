@@ -16,17 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EPOCH, ROOT, ROOTS, need, run_build
+from conftest import EPOCH, ROOT, ROOTS, run_build
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STARTUP = 180  # the first build of the small book, on a loaded machine
 
 
@@ -99,17 +90,6 @@ def live(tmp_path_factory):
     server = LiveServer(tmp_path_factory.mktemp("live"))
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = need("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
