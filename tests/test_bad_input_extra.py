@@ -81,3 +81,21 @@ def test_a_problem_in_a_glossary_definition_keeps_its_line(previous, fixture_boo
     )
     build = rebuild(previous, book)
     assert_refused(build, before, book, [at(GLOSSARY, "nosuchrole")])
+
+
+def test_a_download_of_a_file_of_the_book_builds_every_format(previous, fixture_book):
+    """Not bad input: the web edition links the file, the EPUB and the PDF print its text
+    (the PDF builder used to stop on an AttributeError from Sphinx's download link)."""
+    book = fixture_book("minimal")
+    (book / "book" / "notes.txt").write_text("Reading notes.\n", encoding="utf-8")
+    add_to_chapter(book, "Take the {download}`reading notes <notes.txt>` home.")
+    build = rebuild(previous, book)
+    assert build.returncode == 0, build.output
+    page = (build.html / "ch1.html").read_text(encoding="utf-8")
+    assert re.search(
+        r'<a class="reference download internal" download="" href="_downloads/[^"]+/notes\.txt"', page
+    )
+    import pypdf
+
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(build.pdf).pages)
+    assert "Take the reading notes home." in " ".join(text.split())

@@ -89,6 +89,15 @@ class StudyGuideEpubBuilder(Epub3Builder):
             self._written: dict[str, str] = {}  # page label -> href of its marker
         return self._print_map
 
+    def get_outdated_docs(self):
+        """With the PDF's page map beside it, every page is written again: an edit anywhere
+        can move the print page breaks of chapters it did not touch, and the page list
+        names the marker of every page."""
+        if (Path(self.outdir).parent / "pdf" / pagemap.PAGE_MAP).is_file():
+            yield from sorted(self.env.found_docs)
+            return
+        yield from super().get_outdated_docs()
+
     def write_doc(self, docname: str, doctree) -> None:
         self._block_keys = pagemap.block_keys(doctree, docname) if self.print_map else {}
         self._writing = docname

@@ -40,6 +40,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
     add_permalinks = False
     html_scaled_image_link = False  # no link from a figure to its file: it would leave the book
     copysource = False
+    # Paper cannot hand over a file: a {download} prints its text, as in the EPUB, and the
+    # web edition offers the file.
+    download_support = False
     supported_image_types = ["image/svg+xml", "image/png", "image/jpeg"]
 
     def init(self) -> None:
