@@ -518,7 +518,7 @@ def test_glossary_links_in_html_land_on_glossary_entries(book, parsed_book):
                 continue
             links += 1
             href = urlparse(anchor.get("href") or "")
-            target = (page.parent / unquote(href.path)).resolve() if href.path else page
+            target = (page.parent / unquote(href.path)).resolve() if href.path else page.resolve()
             if target != glossary_page.resolve() or unquote(href.fragment) not in term_ids:
                 problems.append(f"{page.relative_to(book.html)}: {anchor.get('href')}")
     assert links > 100

@@ -58,7 +58,12 @@ def pdf_text(path: Path) -> tuple[str, dict]:
 
 def texts(out: Path):
     """(where, text) for every output file, zip members and PDF text included."""
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and ".work" not in p.parts):
+    # (.work is the driver's scratch space and .published.json its record of the sources'
+    # digests: neither is an output of the guide.)
+    outputs = (
+        p for p in out.rglob("*") if p.is_file() and ".work" not in p.parts and p.name != ".published.json"
+    )
+    for path in sorted(outputs):
         where = str(path.relative_to(out))
         yield where, where  # the file's name too
         if path.suffix == ".pdf":
