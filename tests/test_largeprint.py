@@ -9,14 +9,14 @@ import pikepdf
 import pytest
 from test_pdf import CHAPTERS, contents_problems
 
-from conftest import BASENAME, ROOT, run_build
+from conftest import ROOT, published, run_build
 
 
 @pytest.fixture(scope="module")
 def large_print(book):
     build = run_build(book.root, "largeprint")
     assert build.returncode == 0, build.output
-    path = book.root / "largeprint" / f"{BASENAME}-large-print.pdf"
+    path = published(book.root, "largeprint")
     assert path.is_file(), sorted(p.name for p in (book.root / "largeprint").iterdir())
     return path
 

@@ -14,6 +14,7 @@ import pdfplumber
 from lxml import etree
 from lxml import html as lhtml
 from pypdf import PdfReader
+from test_pdfua import assert_pdfua_clean
 
 from studyguide.revisions import history as hist
 
@@ -130,6 +131,7 @@ def test_errata_names_the_section_with_its_old_page(repo, tmp_path):
     assert old_page != "1"  # the fixture's long first section pushes it on
     assert re.search(rf"Start \(Chapter one\)\nPage {old_page} of edition 1\.0\. Now reads:", text), text
     assert "a group of armies, is described" in " ".join(text.split())
+    assert_pdfua_clean(sheet)  # tagged and clean like every PDF the build writes
     assert "Exercise one-compare" in text and "published outputs" in text
     assert "Background" not in text and "Later" not in text and "one-why" not in text
     assert "/StructTreeRoot" in PdfReader(sheet).trailer["/Root"]  # tagged, as the book is
