@@ -13,11 +13,20 @@ from studyguide.exercises.model import load
 
 from conftest import ROOT, run_build
 
-CHAPTERS = sorted((ROOT / "exercises").glob("*.yaml"))
-
 
 def exercises_by_chapter() -> dict[int, list]:
-    return {i: load(path).exercises for i, path in enumerate(CHAPTERS, 1)}
+    """Chapter number -> its exercises, numbered in the order of book/index.md's toctree
+    (the one owner of chapter order), each chapter's file named after it."""
+    listed = [
+        line
+        for line in (ROOT / "book" / "index.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("chapters/")
+    ]
+    assert listed, "no chapters in the toctree of book/index.md"
+    return {
+        i: load(ROOT / "exercises" / f"{Path(entry).name}.yaml").exercises
+        for i, entry in enumerate(listed, 1)
+    }
 
 
 def pdf_text(path: Path) -> str:
