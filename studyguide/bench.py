@@ -453,13 +453,18 @@ def rival_typst(tree: Path, env: dict) -> dict:
             env,
         ),
     ]
+    return {"rival.typst": rival_result(steps, src, tree)}
+
+
+def rival_result(steps: list[dict], src: Path, tree: Path) -> dict:
+    """A rival's run as one measurement, with what its PDF has (pages, contents, links)."""
     result = combine(steps)
     result.update(
         cmd=" && ".join(s["cmd"] for s in steps),
         output=steps[-1]["output"],
         **inspect_pdf(src / "book.pdf", tree),
     )
-    return {"rival.typst": result}
+    return result
 
 
 def rival_pagedjs(tree: Path, env: dict) -> dict:
@@ -494,13 +499,7 @@ def rival_pagedjs(tree: Path, env: dict) -> dict:
             env,
         ),
     ]
-    result = combine(steps)
-    result.update(
-        cmd=" && ".join(s["cmd"] for s in steps),
-        output=steps[-1]["output"],
-        **inspect_pdf(src / "book.pdf", tree),
-    )
-    return {"rival.pagedjs": result}
+    return {"rival.pagedjs": rival_result(steps, src, tree)}
 
 
 def skipped(why: str) -> dict:
