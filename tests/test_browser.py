@@ -9,17 +9,15 @@ with one question reworded and opening the same profile.
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, IN_CI, ROOT, ROOTS, need, run_build
+from conftest import CHROMIUM_ARGS, IN_CI, ROOT, ROOTS, need, run_build, serve
 
 WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -48,18 +46,10 @@ def reader(tmp_path_factory):
     return build_reader(source, tmp_path_factory.mktemp("reader-build"), "html", "epub", "pdf")
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(reader):
-    handler = functools.partial(QuietHandler, directory=str(reader.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serve(reader.html) as url:
+        yield url
 
 
 @pytest.fixture(params=["http", "file"])

@@ -4,17 +4,15 @@ accessibility, served from localhost like a teacher's laptop would."""
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 from lxml import html as lxml_html
 
-from conftest import IN_CI, ROOT
+from conftest import IN_CI, ROOT, serve
 
 WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -22,19 +20,10 @@ WCAG = {
 }
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(book):
-    handler = functools.partial(QuietHandler, directory=str(book.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serve(book.html) as url:
+        yield url
 
 
 @pytest.fixture
