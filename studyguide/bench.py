@@ -320,99 +320,33 @@ def combine(results) -> dict:
 
 
 # -- Rivals: the tools an author would otherwise pick ---------------------------------------
-FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w-]+)\}\s*(.*)$")
-ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 PRINT_CSS = """@page { size: A4; margin: 20mm 18mm; @bottom-center { content: counter(page); } }
 body { font-family: serif; font-size: 11pt; line-height: 1.4; }
 h1 { break-before: page; }
 img { max-width: 100%; }
+figure { break-inside: avoid; }
+table { border-collapse: collapse; width: 100%; }
+th, td { vertical-align: top; text-align: left; padding: 2pt 4pt; border-bottom: 0.5pt solid #999; }
+dt { font-weight: bold; break-after: avoid; }
 #TOC a::after { content: " " target-counter(attr(href), page); }
 """
 
 
+# What a Pandoc author runs: contents to depth 2, numbered chapters, citeproc's bibliography.
+PANDOC = ("book.md", "-s", "--toc", "--toc-depth=2", "--number-sections", "--citeproc")
+PANDOC += ("--bibliography", "../book/references.bib")
+
+
 def rival_sources(tree: Path) -> Path:
-    """The four chapters as plain Markdown (Pandoc's dialect): what an author moving to Pandoc,
-    Quarto or Paged.js would have. Directives become headed paragraphs, exercises a numbered
-    list from their YAML, cross-references links, figures images (drawn here, untimed)."""
-    import yaml
+    """The whole book (front matter, chapters with their exercises, back matter but the
+    index) as one Pandoc Markdown file, written by studyguide.bench_sources, with its figures
+    (drawn here, untimed) and the print stylesheet Paged.js lays it out with."""
+    from studyguide.bench_sources import markdown
 
     out = tree / "rivals"
     shutil.rmtree(out, ignore_errors=True)
     (out / "figures").mkdir(parents=True)
-    chapters = sorted((tree / "book/chapters").glob("*.md"))
-    texts = [p.read_text() for p in chapters]
-    titles = {m[1]: m[2] for t in texts for m in re.finditer(r"^\(([\w-]+)\)=\n+#+ (.+)$", t, re.M)}
-    labels = set(titles) | {m for t in texts for m in re.findall(r"^:name: ([\w-]+)$", t, re.M)}
-
-    def roles(line: str) -> str:
-        def one(m: re.Match) -> str:
-            role, text = m[1], m[2]
-            shown, _, target = text.partition(" <")
-            target = target.rstrip(">") or text
-            if role in ("ref", "numref") and target in labels:
-                label = shown if _ else ("Figure" if role == "numref" else titles.get(target, target))
-                return f"[{label}](#{target})"
-            if role.startswith("cite"):
-                return f"({text})"
-            return shown
-
-        return ROLE.sub(one, line)
-
-    def convert(lines: list[str]) -> list[str]:
-        result, i = [], 0
-        while i < len(lines):
-            line = lines[i]
-            label = re.fullmatch(r"\(([\w-]+)\)=", line)
-            if label:
-                j = i + 1
-                while j < len(lines) and not lines[j].strip():
-                    j += 1
-                if j < len(lines) and lines[j].startswith("#"):
-                    lines[j] += f" {{#{label[1]}}}"
-                else:
-                    result.append(f"[]{{#{label[1]}}}")
-                i += 1
-                continue
-            fence = FENCE.match(line)
-            if not fence:
-                result.append(roles(line))
-                i += 1
-                continue
-            mark, name, arg = fence.groups()
-            body, i = [], i + 1
-            while i < len(lines) and lines[i].rstrip() != mark:
-                body.append(lines[i])
-                i += 1
-            i += 1
-            options = dict(re.findall(r"^:([\w-]+):\s*(.*)$", "\n".join(body), re.M))
-            body = [b for b in body if not re.match(r"^:[\w-]+:", b)]
-            if name == "index":
-                continue
-            if name == "figure":
-                stem = Path(arg).stem
-                ident = f"{{#{options['name']}}}" if "name" in options else ""
-                result.append(
-                    f"![{roles(' '.join(b for b in body if b.strip()))}](figures/{stem}.svg){ident}"
-                )
-            elif name == "objectives":
-                result += [f"- {roles(b.split(':', 1)[1].strip())}" for b in body if ":" in b]
-            elif name == "exercises":
-                data = yaml.safe_load((tree / f"exercises/{arg}.yaml").read_text())
-                for n, ex in enumerate(data.get("exercises", []), 1):
-                    result.append(f"{n}. {roles(' '.join(str(ex.get('prompt', '')).split()))}")
-                    result += [f"    - {roles(str(c))}" for c in ex.get("choices", [])]
-            else:
-                result += (
-                    ["", f"**{roles(arg) or name.replace('-', ' ').capitalize()}**", ""]
-                    + convert(body)
-                    + [""]
-                )
-        return result
-
-    doc = ["---\ntitle: Stalin and Zhukov\n---\n"]
-    for text in texts:
-        doc += convert(text.splitlines()) + [""]
-    (out / "book.md").write_text("\n".join(doc))
+    (out / "book.md").write_text(markdown(tree), encoding="utf-8")
     (out / "print.css").write_text(PRINT_CSS)
     draw_rival_figures(tree, out / "figures")
     return out
@@ -446,7 +380,7 @@ def rival_typst(tree: Path, env: dict) -> dict:
     if not pandoc():
         return {"rival.typst": skipped("pypandoc-binary is not installed (make bench installs it)")}
     steps = [
-        run([pandoc(), "book.md", "-s", "--toc", "-t", "typst", "-o", "book.typ"], src, env),
+        run([pandoc(), *PANDOC, "-t", "typst", "-o", "book.typ"], src, env),
         run(
             [sys.executable, "-c", "import sys, typst; typst.compile('book.typ', output='book.pdf')"],
             src,
@@ -478,7 +412,7 @@ def rival_pagedjs(tree: Path, env: dict) -> dict:
     env = {**env, "PUPPETEER_EXECUTABLE_PATH": chromium, "PUPPETEER_SKIP_DOWNLOAD": "1"}
     steps = [
         run(
-            [pandoc(), "book.md", "-s", "--toc", "-t", "html5", "--css", "print.css", "-o", "book.html"],
+            [pandoc(), *PANDOC, "-t", "html5", "--css", "print.css", "-o", "book.html"],
             src,
             env,
         ),
