@@ -14,12 +14,18 @@ this project's .venv), and never touches the user's ``_build/``, except for the 
   that hits it counts as "at least the limit", and ratios to it become upper bounds ("<=").
   --quick leaves the step out.
 - peer: ``sphinx-build -b simplepdf`` (sphinx-simplepdf) on the same sources (not in --quick).
-- rivals, on the four chapters converted to Pandoc's Markdown by this module (directives as
-  headed paragraphs, exercises as lists, cross-references as links, the same figures):
-  Pandoc 3 (pypandoc-binary) writing Typst and the typst compiler (PyPI ``typst``), as
-  Quarto's Typst format does; and Pandoc's HTML laid out by Paged.js (``pagedjs-cli``,
-  pinned in tools/pagedjs, on Debian's Chromium). Each PDF is inspected with pikepdf/pypdf:
-  pages, contents with page numbers, bookmarks, internal links that lead somewhere.
+- rivals, on the same book converted to one Pandoc Markdown file by studyguide.bench_sources
+  (untimed), as an author moving to Pandoc would have it: front matter, chapters with every
+  exercise, and the back matter (timeline figure and table, who's who, glossary as a
+  definition list, further reading with Pandoc's citeproc bibliography, answer key,
+  revision history), with the same figures, numbered chapters and links. It lacks the index
+  (Pandoc has none), the title page's edition line and the copyright page. Pandoc 3
+  (pypandoc-binary) writing Typst and the typst compiler (PyPI ``typst``), as Quarto's Typst
+  format does; and Pandoc's HTML laid out by Paged.js (``pagedjs-cli``, pinned in
+  tools/pagedjs, on Debian's Chromium), both on A4 with each document on a new page. Each
+  PDF is inspected with pikepdf/pypdf: pages, contents with page numbers, bookmarks,
+  internal links that lead somewhere; the report prints every PDF's pages and seconds per
+  page beside its ratio, so a reader sees whether the books compared are the same size.
 - ours: ``make`` from clean, again with nothing changed, after editing one chapter, ``make
   html`` after editing one chapter, and cold ``make html`` / ``make pdf`` for their ratios
   (the 20x book: the cold ``make`` only, for its time and memory).
@@ -324,13 +330,26 @@ PRINT_CSS = """@page { size: A4; margin: 20mm 18mm; @bottom-center { content: co
 body { font-family: serif; font-size: 11pt; line-height: 1.4; }
 h1 { break-before: page; }
 img { max-width: 100%; }
-figure { break-inside: avoid; }
+figure { break-inside: avoid; counter-increment: figure; }
+figcaption::before { content: "Figure " counter(figure) ": "; }
 table { border-collapse: collapse; width: 100%; }
 th, td { vertical-align: top; text-align: left; padding: 2pt 4pt; border-bottom: 0.5pt solid #999; }
 dt { font-weight: bold; break-after: avoid; }
 #TOC a::after { content: " " target-counter(attr(href), page); }
 """
 
+# The same page for Typst, as a --metadata-file (Pandoc's template variables): each document
+# on a new page, as h1 in PRINT_CSS, and tables that may break across pages (Pandoc puts
+# each in a figure, which Typst keeps whole, else a long table runs off its page).
+TYPST_LOOK = """papersize: a4
+margin: {x: 18mm, y: 20mm}
+fontsize: 11pt
+header-includes: |
+  ```{=typst}
+  #show heading.where(level: 1): it => pagebreak(weak: true) + it
+  #show figure.where(kind: table): set block(breakable: true)
+  ```
+"""
 
 # What a Pandoc author runs: contents to depth 2, numbered chapters, citeproc's bibliography.
 PANDOC = ("book.md", "-s", "--toc", "--toc-depth=2", "--number-sections", "--citeproc")
@@ -348,6 +367,7 @@ def rival_sources(tree: Path) -> Path:
     (out / "figures").mkdir(parents=True)
     (out / "book.md").write_text(markdown(tree), encoding="utf-8")
     (out / "print.css").write_text(PRINT_CSS)
+    (out / "typst.yaml").write_text(TYPST_LOOK)
     draw_rival_figures(tree, out / "figures")
     return out
 
@@ -380,7 +400,7 @@ def rival_typst(tree: Path, env: dict) -> dict:
     if not pandoc():
         return {"rival.typst": skipped("pypandoc-binary is not installed (make bench installs it)")}
     steps = [
-        run([pandoc(), *PANDOC, "-t", "typst", "-o", "book.typ"], src, env),
+        run([pandoc(), *PANDOC, "--metadata-file", "typst.yaml", "-t", "typst", "-o", "book.typ"], src, env),
         run(
             [sys.executable, "-c", "import sys, typst; typst.compile('book.typ', output='book.pdf')"],
             src,
@@ -785,7 +805,10 @@ def print_report(results: dict, rows: list[dict]) -> None:
         pdfs = {k: m for k, m in s.items() if "bookmarks" in m}
         ours_pdf = s.get("ours.make-pdf-cold")
         if pdfs:
-            print(f"\n{size} book, the PDFs side by side (same chapters for the rivals):")
+            print(
+                f"\n{size} book, the PDFs side by side (the rivals: the same book from one Pandoc "
+                "Markdown file, without the index; see studyguide/bench_sources.py):"
+            )
             print(
                 f"  {'PDF':<22}{'wall s':>9}{'ours/it':>9}{'pages':>7}{'s/page':>8}{'contents p.':>13}"
                 f"{'bookmarks':>11}{'links ok/all':>14}"
@@ -815,11 +838,25 @@ def print_report(results: dict, rows: list[dict]) -> None:
                     )
                 )
     print(f"\n  {'book':<5}{'target':<46}{'ratio':>9}{'limit':>7}  verdict")
+    pairs = {name: (num, den) for name, num, den, _limit in TARGETS}
     for r in rows:
         print(
             f"  {r['book']:<5}{r['target']:<46}{'<=' if r['upper_bound'] else '':>2}{r['ratio']:7.3f}"
             f"{'' if r['limit'] is None else format(r['limit'], '7.2f'):>7}  {r['verdict']}"
+            + sizes(results[r["book"]], *pairs.get(r["target"], ("", "")))
         )
+
+
+def sizes(s: dict, num: str, den: str) -> str:
+    """Beside a PDF-to-PDF ratio, the pages and seconds per page of both books, so a reader
+    sees whether the two made the same book."""
+    a, b = s.get(num), s.get(den)
+    if not (a and b and a.get("pages") and b.get("pages")):
+        return ""
+    return (
+        f"  (pages {a['pages']} vs {b['pages']}; s/page "
+        f"{a['seconds'] / a['pages']:.3f} vs {b['seconds'] / b['pages']:.3f})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

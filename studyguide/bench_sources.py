@@ -200,11 +200,10 @@ def directive(book: Book, name: str, arg: str, options: dict, body: list[str], p
 
 
 def figure(book: Book, arg: str, options: dict, body: list[str]) -> list[str]:
-    """An image drawn by draw_rival_figures, numbered as our figures are."""
+    """An image drawn by draw_rival_figures. Typst numbers figures, Paged.js's stylesheet
+    does (book.figures gives the same numbers to the references)."""
     name = options.get("name")
     caption = roles(book, " ".join(b.strip() for b in body if b.strip()))
-    if name in book.figures:
-        caption = f"Figure {book.figures[name]}: {caption}"
     attrs = " ".join(
         filter(
             None,
