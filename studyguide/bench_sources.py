@@ -194,8 +194,8 @@ def directive(book: Book, name: str, arg: str, options: dict, body: list[str], p
         return answer_key(book)
     if name == "revision-history":
         return revision_history(book)
-    title = arg if name == "admonition" else f"Debate: {arg}" if name == "debate" else arg
-    title = roles(book, title) or name.replace("-", " ").capitalize()
+    # A box (admonition, debate, anything new): its title in bold, then its text.
+    title = roles(book, f"Debate: {arg}" if name == "debate" else arg) or name.replace("-", " ").capitalize()
     return [f"**{title}**", "", *convert(book, body, part)]
 
 
