@@ -129,7 +129,13 @@ class Driver:
 
     # -- children --------------------------------------------------------------------------
 
-    def start(self, builder: str, parsed_fd: int | None = None) -> tuple[subprocess.Popen, Path, Path]:
+    def start(
+        self,
+        builder: str,
+        parsed_fd: int | None = None,
+        start_fd: int | None = None,
+        page_map: tuple[str, int] | None = None,
+    ) -> tuple[subprocess.Popen, Path, Path]:
         base = self.variant / builder
         warnings, manifest = base.with_suffix(".warnings"), base.with_suffix(".json")
         manifest.unlink(missing_ok=True)
@@ -154,6 +160,13 @@ class Driver:
         ]
         if parsed_fd is not None:
             cmd += ["--parsed-fd", str(parsed_fd), "--changed", str(self.work / "changed.json")]
+        fds = () if parsed_fd is None else (parsed_fd,)
+        if start_fd is not None:
+            cmd += ["--start-fd", str(start_fd)]
+            fds += (start_fd,)
+        if page_map is not None:  # ("ready" or "wait", its end of the pipe): see run()
+            cmd += [f"--page-map-{page_map[0]}-fd", str(page_map[1])]
+            fds += (page_map[1],)
         if not self.args.quiet:
             cmd += ["--label", builder]
         env = {**os.environ, "EDITION": self.args.edition, "PAPER": self.args.paper}
@@ -163,10 +176,17 @@ class Driver:
             stdin=subprocess.DEVNULL,
             process_group=0,
             preexec_fn=die_with_parent,
-            pass_fds=() if parsed_fd is None else (parsed_fd,),
+            pass_fds=fds,
         )
         self.children.append(proc)
         return proc, warnings, manifest
+
+    def stop(self, proc: subprocess.Popen) -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
 
     def stop_children(self) -> None:
         """SIGKILL to each child's process group: Sphinx, its PDF workers and multiprocessing's
@@ -253,27 +273,46 @@ class Driver:
         changed = sorted(set(files) ^ set(known) | {p for p in files if known.get(p) != files[p]})
         (self.work / "changed.json").write_text(json.dumps(changed), encoding="utf-8")
         formats = list(args.formats)
-        if "pdf" in formats and "epub" in formats:  # the EPUB is written last (see below)
+        if "pdf" in formats and "epub" in formats:  # the EPUB does not parse (see below)
             formats = [f for f in formats if f != "epub"] + ["epub"]
         first, *rest = formats
+        # The first format's process parses; the others start at once too, load their code,
+        # and wait on a pipe each until the parse is saved. The EPUB carries the print
+        # edition's page numbers: with the PDF it also waits, to write, for the PDF's page
+        # map (told on a pipe from the PDF's process).
+        with_map = "pdf" in formats and "epub" in formats
+        map_read, map_write = os.pipe() if with_map else (None, None)
+        ends = {"pdf": ("ready", map_write), "epub": ("wait", map_read)} if with_map else {}
         read_end, write_end = os.pipe()
+        starts: dict[str, int] = {}
         try:
-            writers = {first: self.start(first, parsed_fd=write_end)}
+            writers = {first: self.start(first, parsed_fd=write_end, page_map=ends.get(first))}
+            for fmt in rest:
+                wait_end, starts[fmt] = os.pipe()
+                try:
+                    writers[fmt] = self.start(fmt, start_fd=wait_end, page_map=ends.get(fmt))
+                finally:
+                    os.close(wait_end)
         finally:
-            os.close(write_end)
+            for fd in (write_end, map_read, map_write):
+                if fd is not None:
+                    os.close(fd)
         with os.fdopen(read_end, "rb") as parsed:
             verdict = parsed.readline()  # "ok" once the parse is saved; nothing if it died
-        # The EPUB carries the print edition's page numbers, so with the PDF it waits for the
-        # PDF's page map; it still writes from the same parse.
-        after_pdf = [fmt for fmt in rest if fmt == "epub" and "pdf" in args.formats]
-        if verdict.strip() == b"ok":
-            writers.update({fmt: self.start(fmt) for fmt in rest if fmt not in after_pdf})
-        codes = {}
-        if after_pdf and "pdf" in writers:
-            codes["pdf"] = writers["pdf"][0].wait()
-            if codes["pdf"] == 0:
-                writers.update({fmt: self.start(fmt) for fmt in after_pdf})
-        codes.update({fmt: proc.wait() for fmt, (proc, _, _) in writers.items()})
+        for fd in starts.values():
+            if verdict.strip() == b"ok":
+                try:
+                    os.write(fd, b"ok\n")
+                except BrokenPipeError:  # it died: its exit code says so
+                    pass
+            os.close(fd)
+        if verdict.strip() != b"ok":  # the parse reports why; the others never started
+            for fmt in rest:
+                self.stop(writers.pop(fmt)[0])
+        if with_map and "epub" in writers and writers["pdf"][0].wait() != 0:
+            # The failure is the PDF's: the EPUB, left without page numbers, says nothing.
+            self.stop(writers.pop("epub")[0])
+        codes = {fmt: proc.wait() for fmt, (proc, _, _) in writers.items()}
         failed = [fmt for fmt, code in codes.items() if code != 0] or [
             fmt for fmt in args.formats if fmt not in writers
         ]

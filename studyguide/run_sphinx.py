@@ -200,6 +200,63 @@ def tell(fd: int, app) -> None:
     os.close(fd)
 
 
+def hand_over_page_map(app, ready_fd: int | None, wait_fd: int | None) -> None:
+    """The PDF process says on a pipe when its page map is written; the EPUB process, started
+    at the same time, waits on the other end only when it first needs the map. An end of the
+    pipe without "ok" means the PDF failed (its process died or stopped)."""
+    from studyguide.pdf import pagemap
+
+    if ready_fd is not None:
+
+        def ready(_app) -> None:
+            try:
+                os.write(ready_fd, b"ok\n")
+                os.close(ready_fd)
+            except OSError:  # the EPUB has stopped already: nobody is waiting
+                pass
+
+        app.connect(pagemap.WRITTEN, ready)
+    if wait_fd is not None:
+        said: list[bool] = []
+
+        def wait(_app) -> bool:
+            if not said:
+                with os.fdopen(wait_fd, "rb") as pipe:
+                    said.append(pipe.readline().strip() == b"ok")
+            return said[0]
+
+        app.connect(pagemap.NEEDED, wait)
+
+
+def warm_imports(confdir: str) -> None:
+    """Import what creating the application will, while the parse this process waits for is
+    still running: half a second of each writer's start, off the build's critical path.
+    The modules are the configuration's extensions, the ones an extension names in its
+    ``EXTENSIONS`` (the studyguide package's setup loads those) and the theme's."""
+    import importlib
+
+    from sphinx.config import Config
+    from sphinx.util.tags import Tags
+
+    config = Config.read(confdir, overrides={}, tags=Tags())
+    names = list(config.extensions)
+    for name in names[:]:
+        names += getattr(importlib.import_module(name), "EXTENSIONS", ())
+    theme = config._raw_config.get("html_theme")
+    for name in [*names, *([theme] if isinstance(theme, str) else [])]:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # (a theme of files, not a module): Sphinx says so itself
+            pass
+
+
+def wait_for_parse(confdir: str, fd: int) -> bool:
+    """A writer started beside the parse: warm up, then wait for the driver's word."""
+    warm_imports(confdir)
+    with os.fdopen(fd, "rb") as pipe:
+        return pipe.readline().strip() == b"ok"
+
+
 def run(args) -> int:
     from sphinx.application import Sphinx
     from sphinx.util.console import nocolor
@@ -212,6 +269,8 @@ def run(args) -> int:
     status = Progress(args.label) if args.label else None
     with open(args.warnings, "w", encoding="utf-8") as warnings:
         try:
+            if args.start_fd is not None and not wait_for_parse(args.confdir, args.start_fd):
+                return 0  # the parse failed: it reports why, and the driver stops this one
             with patch_docutils(args.confdir), docutils_namespace():
                 app = Sphinx(
                     args.source,
@@ -231,6 +290,7 @@ def run(args) -> int:
                     pause("parse")
                 else:
                     clear_stale(app)
+                hand_over_page_map(app, args.page_map_ready_fd, args.page_map_wait_fd)
                 app.build()
                 if app.statuscode == 0:
                     navigation_file(app.builder).write_text(navigation(app.env))
@@ -259,6 +319,9 @@ def main() -> None:
     parser.add_argument("--label", default="", help="show progress lines with this prefix")
     parser.add_argument("--parsed-fd", type=int, help="this process parses; say so on this pipe")
     parser.add_argument("--changed", help="a JSON list of files whose content changed")
+    parser.add_argument("--start-fd", type=int, help="start to write when this pipe says ok")
+    parser.add_argument("--page-map-ready-fd", type=int, help="the PDF's page map is written: say so here")
+    parser.add_argument("--page-map-wait-fd", type=int, help="wait for the PDF's page map on this pipe")
     code = run(parser.parse_args())
     sys.stdout.flush()
     sys.stderr.flush()

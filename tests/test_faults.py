@@ -232,3 +232,50 @@ def test_a_killed_build_releases_the_lock(tree):
     os.killpg(first.proc.pid, signal.SIGKILL)
     assert second.wait() == 0, second.output
     assert EDIT in (tree / "_build" / "html" / "ch1.html").read_text()
+
+
+def writers(tree: Path) -> dict[str, list[str]]:
+    """The running Sphinx processes of this tree's build: format -> command line."""
+    found = {}
+    for pid in build_processes(tree):
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        except OSError:
+            continue
+        if "--builder" in args:
+            found[args[args.index("--builder") + 1]] = args
+    return found
+
+
+def test_the_writers_start_beside_the_parse(tree):
+    """They load their code while the sources are read, and begin once the parse is saved."""
+    build = Running(tree, pause="parse")
+    build.reached()
+    waiting = {fmt for fmt, args in writers(tree).items() if "--start-fd" in args}
+    assert waiting == {"epub", "pdf"}, "the other formats' processes are not started"
+    build.go()
+    assert build.wait() == 0, build.output
+    assert EDIT in (tree / "_build" / "html" / "ch1.html").read_text()
+
+
+def test_the_epub_writes_once_the_pdf_has_its_page_numbers(tree):
+    """Started beside the PDF, the EPUB writes no page until the PDF's page map is written,
+    then carries the new print page numbers."""
+    import zipfile
+
+    work = tree / "_build" / ".work" / "student" / "epub"
+    page = next(work.rglob("ch1.xhtml"))
+    before = page.stat().st_mtime_ns
+    build = Running(tree, pause="render")
+    build.reached()  # the PDF's first chunk is held before WeasyPrint lays it out
+    time.sleep(2)
+    assert "epub" in writers(tree), "the EPUB should be started beside the PDF"
+    assert page.stat().st_mtime_ns == before, "the EPUB wrote a page before the PDF had its page numbers"
+    build.go()
+    assert build.wait() == 0, build.output
+    with zipfile.ZipFile(next((tree / "_build" / "epub").glob("*.epub"))) as epub:
+        names = epub.namelist()
+        chapter = epub.read(next(n for n in names if n.endswith("ch1.xhtml"))).decode()
+        nav = epub.read(next(n for n in names if n.endswith("nav.xhtml"))).decode()
+    assert EDIT in chapter
+    assert 'epub:type="page-list"' in nav and 'id="page-' in chapter

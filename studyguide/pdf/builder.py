@@ -193,9 +193,12 @@ class PDFBuilder(SingleFileHTMLBuilder):
         with progress_message(__("rendering the PDF with WeasyPrint"), nonl=False):
             self.schedule.render_rest(self.write_chunk, self.write_folios)
             self.book = None  # the doctree's memory is free for the join
+            # Every page's number is known now: the EPUB, written beside this build, can
+            # take them while the chunks are joined.
+            self.write_page_map()
+            self.app.emit(pagemap.WRITTEN)
             pages = self.schedule.join(self.pdf_path)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
-        self.write_page_map()
 
     def write_page_map(self) -> None:
         """What the EPUB needs to print this PDF's page numbers (see ``pagemap.py``), and
@@ -222,6 +225,7 @@ class LargePrintBuilder(PDFBuilder):
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
     app.add_html_theme("studyguide_print", str(THEME_DIR))
+    app.add_event(pagemap.WRITTEN)
     app.add_builder(PDFBuilder)
     app.add_builder(LargePrintBuilder)
     app.set_translator("pdf", PrintTranslator)

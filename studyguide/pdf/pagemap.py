@@ -18,6 +18,11 @@ from docutils import nodes
 from sphinx import addnodes
 
 PAGE_MAP = "pagemap.json"
+# The PDF builder emits WRITTEN once the map is on disk (before the pages are joined); the
+# EPUB builder emits NEEDED before it first reads it. Whoever runs the two side by side
+# (studyguide.run_sphinx) connects them; on its own each event has no handler and no effect.
+WRITTEN = "studyguide-page-map-written"
+NEEDED = "studyguide-page-map-needed"
 ATTRIBUTE = "data-pm"
 # Blocks a page-break marker may open (a <span> is allowed as their first child).
 BLOCKS = (
@@ -99,7 +104,10 @@ def page_starts(shown: list[list[object]]) -> list[str | None]:
 
 
 def write(path: Path, pages: list[tuple[str, str | None]], **facts) -> None:
-    path.write_text(json.dumps({**facts, "pages": pages}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    """Whole or not at all: the EPUB may be waiting to read it."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({**facts, "pages": pages}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 def read(path: Path) -> dict | None:
