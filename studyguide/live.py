@@ -394,9 +394,18 @@ def handler_for(preview: Preview, state: State):
 
         def end_headers(self) -> None:
             # Pages and figures change between reloads, within the second that
-            # If-Modified-Since can tell apart: always send them. Theme assets do not: they
-            # are revalidated and come back as 304s, so a reload stays quick.
-            self.send_header("Cache-Control", "no-store" if self.changing() else "no-cache")
+            # If-Modified-Since can tell apart: always send them. An asset whose address
+            # carries its checksum (Sphinx's ?v=, the theme's ?digest=) is another address
+            # when it changes: the browser keeps it and a reload does not ask again. Other
+            # assets are revalidated and come back as 304s.
+            query = urlsplit(self.path).query
+            if self.changing():
+                cache = "no-store"
+            elif query.startswith(("v=", "digest=")):
+                cache = "max-age=86400, immutable"
+            else:
+                cache = "no-cache"
+            self.send_header("Cache-Control", cache)
             super().end_headers()
 
         def changing(self) -> bool:
