@@ -200,32 +200,19 @@ def tell(fd: int, app) -> None:
     os.close(fd)
 
 
-def hand_over_page_map(app, ready_fd: int | None, wait_fd: int | None) -> None:
-    """The PDF process says on a pipe when its page map is written; the EPUB process, started
-    at the same time, waits on the other end only when it first needs the map. An end of the
-    pipe without "ok" means the PDF failed (its process died or stopped)."""
+def say_when_page_map_is_written(app, fd: int) -> None:
+    """The PDF's process tells the EPUB's, started beside it, that every page number is known
+    (an end of the pipe without "ok" means the PDF failed: its process stopped)."""
     from studyguide.pdf import pagemap
 
-    if ready_fd is not None:
+    def ready(_app) -> None:
+        try:
+            os.write(fd, b"ok\n")
+            os.close(fd)
+        except OSError:  # the EPUB has stopped already: nobody is waiting
+            pass
 
-        def ready(_app) -> None:
-            try:
-                os.write(ready_fd, b"ok\n")
-                os.close(ready_fd)
-            except OSError:  # the EPUB has stopped already: nobody is waiting
-                pass
-
-        app.connect(pagemap.WRITTEN, ready)
-    if wait_fd is not None:
-        said: list[bool] = []
-
-        def wait(_app) -> bool:
-            if not said:
-                with os.fdopen(wait_fd, "rb") as pipe:
-                    said.append(pipe.readline().strip() == b"ok")
-            return said[0]
-
-        app.connect(pagemap.NEEDED, wait)
+    app.connect(pagemap.WRITTEN, ready)
 
 
 def warm_imports(confdir: str) -> None:
@@ -250,11 +237,21 @@ def warm_imports(confdir: str) -> None:
             pass
 
 
-def wait_for_parse(confdir: str, fd: int) -> bool:
-    """A writer started beside the parse: warm up, then wait for the driver's word."""
-    warm_imports(confdir)
+def told_ok(fd: int) -> bool:
     with os.fdopen(fd, "rb") as pipe:
         return pipe.readline().strip() == b"ok"
+
+
+def ready_to_write(args) -> bool:
+    """A writer started beside the parse warms up, then waits for the driver's word that the
+    parse is saved. The EPUB beside the PDF then waits for the PDF's page map too, before it
+    loads the parsed book: it writes every page with the print page numbers, and holding the
+    book in memory meanwhile would only add to the build's peak."""
+    if args.start_fd is not None:
+        warm_imports(args.confdir)
+        if not told_ok(args.start_fd):
+            return False
+    return args.page_map_wait_fd is None or told_ok(args.page_map_wait_fd)
 
 
 def run(args) -> int:
@@ -269,8 +266,8 @@ def run(args) -> int:
     status = Progress(args.label) if args.label else None
     with open(args.warnings, "w", encoding="utf-8") as warnings:
         try:
-            if args.start_fd is not None and not wait_for_parse(args.confdir, args.start_fd):
-                return 0  # the parse failed: it reports why, and the driver stops this one
+            if not ready_to_write(args):
+                return 0  # the parse or the PDF failed: it says why; the driver stops this one
             with patch_docutils(args.confdir), docutils_namespace():
                 app = Sphinx(
                     args.source,
@@ -290,7 +287,8 @@ def run(args) -> int:
                     pause("parse")
                 else:
                     clear_stale(app)
-                hand_over_page_map(app, args.page_map_ready_fd, args.page_map_wait_fd)
+                if args.page_map_ready_fd is not None:
+                    say_when_page_map_is_written(app, args.page_map_ready_fd)
                 app.build()
                 if app.statuscode == 0:
                     navigation_file(app.builder).write_text(navigation(app.env))

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
-from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 from studyguide.epub.cover import draw_cover
@@ -70,10 +69,8 @@ class StudyGuideEpubBuilder(Epub3Builder):
     @property
     def print_map(self) -> dict | None:
         """The standard print book's page map, if the PDF of this edition, on A4, was built
-        from the sources as they are now (the driver builds the PDF beside it)."""
+        from the sources as they are now (the driver lets the EPUB start once it is written)."""
         if not hasattr(self, "_print_map"):
-            if False in self.app.emit(pagemap.NEEDED):  # (the PDF, built beside, failed)
-                raise SphinxError("the PDF was not made, so the EPUB cannot carry its page numbers")
             found = pagemap.read(Path(self.outdir).parent / "pdf" / pagemap.PAGE_MAP)
             usable = (
                 found is not None
@@ -96,8 +93,7 @@ class StudyGuideEpubBuilder(Epub3Builder):
         """With the PDF's page map, every page is written again: an edit anywhere
         can move the print page breaks of chapters it did not touch, and the page list
         names the marker of every page."""
-        # (Without a map from an earlier build, this waits for the one being made beside it.)
-        if (Path(self.outdir).parent / "pdf" / pagemap.PAGE_MAP).is_file() or self.print_map:
+        if (Path(self.outdir).parent / "pdf" / pagemap.PAGE_MAP).is_file():
             yield from sorted(self.env.found_docs)
             return
         yield from super().get_outdated_docs()
@@ -167,7 +163,6 @@ class StudyGuideEpubBuilder(Epub3Builder):
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.builders.epub3")
-    app.add_event(pagemap.NEEDED)
     app.add_builder(StudyGuideEpubBuilder, override=True)
     app.set_translator("epub", EpubTranslator)
     app.add_html_theme("studyguide_epub", str(HERE / "theme"))

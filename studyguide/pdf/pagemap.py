@@ -18,11 +18,9 @@ from docutils import nodes
 from sphinx import addnodes
 
 PAGE_MAP = "pagemap.json"
-# The PDF builder emits WRITTEN once the map is on disk (before the pages are joined); the
-# EPUB builder emits NEEDED before it first reads it. Whoever runs the two side by side
-# (studyguide.run_sphinx) connects them; on its own each event has no handler and no effect.
+# The PDF builder emits this once the map is on disk, before the pages are joined: the
+# EPUB, written beside it, may start (studyguide.run_sphinx tells it).
 WRITTEN = "studyguide-page-map-written"
-NEEDED = "studyguide-page-map-needed"
 ATTRIBUTE = "data-pm"
 # Blocks a page-break marker may open (a <span> is allowed as their first child).
 BLOCKS = (
