@@ -18,7 +18,9 @@ this project's .venv), and never touches the user's ``_build/``, except for the 
   (untimed), as an author moving to Pandoc would have it: front matter, chapters with every
   exercise, and the back matter (timeline figure and table, who's who, glossary as a
   definition list, further reading with Pandoc's citeproc bibliography, answer key,
-  revision history), with the same figures, numbered chapters and links. It lacks the index
+  revision history), with the same figures (drawn from the book's data by the book's code,
+  timed as each rival's first step, as a cold ``make`` draws them), numbered chapters and
+  links. It lacks the index
   (Pandoc has none), the title page's edition line and the copyright page. Pandoc 3
   (pypandoc-binary) writing Typst and the typst compiler (PyPI ``typst``), as Quarto's Typst
   format does; and Pandoc's HTML laid out by Paged.js (``pagedjs-cli``, pinned in
@@ -358,8 +360,8 @@ PANDOC += ("--bibliography", "../book/references.bib")
 
 def rival_sources(tree: Path) -> Path:
     """The whole book (front matter, chapters with their exercises, back matter but the
-    index) as one Pandoc Markdown file, written by studyguide.bench_sources, with its figures
-    (drawn here, untimed) and the print stylesheet Paged.js lays it out with."""
+    index) as one Pandoc Markdown file, written by studyguide.bench_sources, and the print
+    stylesheet Paged.js lays it out with. Its figures are a timed step (``figures``)."""
     from studyguide.bench_sources import markdown
 
     out = tree / "rivals"
@@ -368,8 +370,17 @@ def rival_sources(tree: Path) -> Path:
     (out / "book.md").write_text(markdown(tree), encoding="utf-8")
     (out / "print.css").write_text(PRINT_CSS)
     (out / "typst.yaml").write_text(TYPST_LOOK)
-    draw_rival_figures(tree, out / "figures")
     return out
+
+
+def figures(tree: Path, src: Path, env: dict) -> dict:
+    """The figures, drawn from the book's data by the book's code, timed: the same book has
+    them, and a cold ``make`` draws them too, so each rival pays for them as we do."""
+    code = (
+        "import sys; from pathlib import Path; from studyguide.bench import draw_rival_figures; "
+        "draw_rival_figures(Path(sys.argv[1]), Path(sys.argv[2]))"
+    )
+    return run([sys.executable, "-c", code, str(tree), str(src / "figures")], tree, env)
 
 
 def draw_rival_figures(tree: Path, dest: Path) -> None:
@@ -400,6 +411,7 @@ def rival_typst(tree: Path, env: dict) -> dict:
     if not pandoc():
         return {"rival.typst": skipped("pypandoc-binary is not installed (make bench installs it)")}
     steps = [
+        figures(tree, src, env),
         run([pandoc(), *PANDOC, "--metadata-file", "typst.yaml", "-t", "typst", "-o", "book.typ"], src, env),
         run(
             [sys.executable, "-c", "import sys, typst; typst.compile('book.typ', output='book.pdf')"],
@@ -431,6 +443,7 @@ def rival_pagedjs(tree: Path, env: dict) -> dict:
         return {"rival.pagedjs": skipped("needs pypandoc-binary, Chromium and `make bench`'s npm ci")}
     env = {**env, "PUPPETEER_EXECUTABLE_PATH": chromium, "PUPPETEER_SKIP_DOWNLOAD": "1"}
     steps = [
+        figures(tree, src, env),
         run(
             [pandoc(), *PANDOC, "-t", "html5", "--css", "print.css", "-o", "book.html"],
             src,
