@@ -20,7 +20,6 @@ from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 
-from studyguide.docx import Head, sheet_docx
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.answer_key import chapters_in_order
 from studyguide.exercises.placement import chapter_number
@@ -98,6 +97,8 @@ class WorksheetBuilder(PDFBuilder):
         path = Path(self.outdir) / f"{stem}.html"
         path.write_text(html, encoding="utf-8")
         self.sheets.append((stem, path))
+        from studyguide.docx import Head, sheet_docx  # python-docx: only for the formats with sheets
+
         head = Head(
             f"{self.config.project}: a study guide",
             f"Chapter {number}: {title}",

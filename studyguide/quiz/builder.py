@@ -21,7 +21,6 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 
-from studyguide.docx import Head, sheet_docx
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.answer_key import chapters_in_order
 from studyguide.exercises.placement import chapter_number
@@ -163,6 +162,8 @@ class QuizBuilder(WorksheetBuilder):
             if kind == "key"
             else ()
         )
+        from studyguide.docx import Head, sheet_docx  # python-docx: only for the formats with sheets
+
         head = Head(
             f"{self.config.project}: a study guide",
             quiz.title,
