@@ -43,7 +43,8 @@ PDF_PREFIX = "/_live/pdf/"
 # banner. A page compares the build time with the moment it was loaded, so a build that
 # ends while the page is still connecting reloads it as well.
 CLIENT = r"""
-(() => {
+window.addEventListener("load", () => {
+  // (Opened once the page has loaded: the server then writes what it deferred.)
   const loaded = performance.timeOrigin;
   const events = new EventSource("/_live/events");
   function banner() {
@@ -70,7 +71,7 @@ CLIENT = r"""
       if (box) box.remove();
     }
   };
-})();
+});
 """
 
 
@@ -81,6 +82,7 @@ class State:
         self.changed = threading.Condition()
         self.version = 0
         self.status, self.problems, self.built_at = "building", [], 0.0
+        self.readers = 0  # event streams opened so far: a reloaded page opens a new one
 
     def publish(self, status: str, problems: list[str] | None = None, built: bool = False) -> None:
         with self.changed:
@@ -99,6 +101,16 @@ class State:
                 "version": self.version,
             }
         )
+
+    def reader_came(self) -> None:
+        with self.changed:
+            self.readers += 1
+            self.changed.notify_all()
+
+    def wait_for_reader(self, seen: int, timeout: float) -> None:
+        """Until a page opens an event stream after ``seen`` had (it has loaded), or timeout."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.readers != seen, timeout)
 
     def wait(self, seen: int, timeout: float) -> tuple[int, str] | None:
         with self.changed:
@@ -454,6 +466,7 @@ def handler_for(preview: Preview, state: State):
             self.end_headers()
             self.close_connection = True
             seen, data = state.snapshot()
+            state.reader_came()
             try:
                 self.wfile.write(f"data: {data}\n\n".encode())
                 self.wfile.flush()
@@ -521,7 +534,13 @@ def watch(preview: Preview, state: State) -> None:
         print(f"[live] changed: {', '.join(names)}", flush=True)
         state.publish("building", state.problems)
         ok = preview.build()
+        readers = state.readers
         state.publish("ok" if ok else "error", [] if ok else preview.problems, built=ok)
+        if ok:
+            # The index and search pages are written once the reloaded page has come back
+            # (or after a second): written meanwhile, they would hold the server's threads
+            # back while the page and its files are asked for.
+            state.wait_for_reader(readers, timeout=1.0)
         preview.finish_deferred(ok)
 
 
