@@ -48,7 +48,22 @@ class PDFBuilder(SingleFileHTMLBuilder):
     def init(self) -> None:
         super().init()
         self.renderer = Renderer(Path(self.outdir))
-        self.app.connect("build-finished", lambda _app, _exc: self.renderer.close())
+        self.previewed: list[tuple[chunks.Chunk, Path]] = []  # the preview's last chunks
+        if not self.preview:  # the preview's workers stay warm for the next edit
+            self.app.connect("build-finished", lambda _app, _exc: self.renderer.close())
+
+    @property
+    def preview(self) -> bool:
+        """The print preview of ``make live PDF=1`` (``studyguide.live``): a build lays out
+        only the chapters' chunks whose documents it read, and stops there. The folios, the
+        index, the front matter and the join wait for page numbers from every chunk, so they
+        are what a whole-book build is for."""
+        return self.config.studyguide_print_preview
+
+    def get_outdated_docs(self):
+        if self.preview:
+            return []  # Sphinx adds the documents it read: those are written
+        return super().get_outdated_docs()
 
     def get_theme_config(self) -> tuple[str, dict[str, Any]]:
         return "studyguide_print", {}
@@ -68,7 +83,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write_documents(self, _docnames) -> None:
+    def write_documents(self, docnames) -> None:
         self.prepare_writing(self.env.all_docs.keys())
         with progress_message(__("assembling the print document"), nonl=False):
             book = assembly.assemble(self)
@@ -100,9 +115,11 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.copy_image_files()
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
+        if self.preview:
+            self.renderer.forget_inputs()  # a figure may have been redrawn since the last edit
         self.schedule = Schedule(self.renderer, Path(self.outdir), self.chunks, self.page_numbers)
         with progress_message(__("writing the chapters")):
-            self.schedule.start(self.write_chunk)
+            self.schedule.start(self.write_chunk, only=set(docnames) if self.preview else None)
 
     def write_chunk(self, chunk: chunks.Chunk) -> Path:
         """Translate one chunk's documents and put them in the print template."""
@@ -190,12 +207,19 @@ class PDFBuilder(SingleFileHTMLBuilder):
     # -- finishing -------------------------------------------------------------------------
 
     def finish(self) -> None:
+        if self.preview:
+            return self.finish_preview()
         with progress_message(__("rendering the PDF with WeasyPrint"), nonl=False):
             self.schedule.render_rest(self.write_chunk, self.write_folios)
             self.book = None  # the doctree's memory is free for the join
             pages = self.schedule.join(self.pdf_path)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
         self.write_page_map()
+
+    def finish_preview(self) -> None:
+        """Wait for the chunks this build wrote; they are the preview's (``previewed``)."""
+        schedule, self.schedule, self.book = getattr(self, "schedule", None), None, None
+        self.previewed = [] if schedule is None else schedule.collect_started()
 
     def write_page_map(self) -> None:
         """What the EPUB needs to print this PDF's page numbers (see ``pagemap.py``), and
@@ -221,6 +245,7 @@ class LargePrintBuilder(PDFBuilder):
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
+    app.add_config_value("studyguide_print_preview", False, "", bool)  # set by studyguide.live
     app.add_html_theme("studyguide_print", str(THEME_DIR))
     app.add_builder(PDFBuilder)
     app.add_builder(LargePrintBuilder)
