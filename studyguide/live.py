@@ -559,8 +559,14 @@ class PrintChild:
             )
 
     def stop(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
+        """End of input ends the process once its build is done (its workers shut down
+        cleanly); one that does not is killed."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
 
 
 def describe(err: BaseException) -> str:
