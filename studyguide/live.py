@@ -315,12 +315,17 @@ class Preview(Session):
         warnings.seek(0)
         warnings.truncate()  # Sphinx's log handlers keep this stream: empty it for each build
         self.reading = []
+        first = self.app is None
         try:
-            if self.app is None:
+            if first:
                 self.app = self._create(warnings)
             from studyguide.figures.sphinx import draw_figures
 
             draw_figures(self.app)  # drawn at builder-inited only: redraw what data changed
+            if self.printer is not None and not first:
+                # The print preview reads the same sources on the other core meanwhile; it
+                # starts once the first pages are shown, and once the figures are drawn.
+                self.printer.request()
             self.app.build(force_all=False)
             if not warnings.problems():
                 # Theme and extension assets change only with the code, and a change there
@@ -345,7 +350,7 @@ class Preview(Session):
         print(
             f"[live] rebuilt in {took:.2f}s ({len(self.reading)} read, {copied} file(s) updated)", flush=True
         )
-        if self.printer is not None:
+        if self.printer is not None and first:
             self.printer.request()
         return True
 
@@ -467,8 +472,9 @@ def print_child(root: Path, source: Path, build_dir: Path) -> int:
 
 
 class PrintChild:
-    """The server's side: starts the print preview's process, asks it for a build after
-    each good web build (one at a time; a save during a build asks for one more), and
+    """The server's side: starts the print preview's process, asks it for a build whenever
+    the web preview builds, after the first pages are shown (one at a time; a save during
+    a build asks for one more), and
     serves each chunk it lays out under /_live/pdf/<docname>.pdf, one copy per document
     of the chunk. A failed build replaces nothing: the last good chunk stays served."""
 
