@@ -14,6 +14,10 @@ also tells the pages to reload after a good build. The small script that listens
 is added with ``app.add_js_file`` in this application only: the published HTML never
 carries it. The server binds 127.0.0.1 and answers only requests addressed to it, so no
 other machine (and no web page's rebound DNS name) can read the book in progress.
+
+With ``--pdf`` (``make live PDF=1``) a second warm application, the PDF builder in its
+preview mode, runs in a child process and lays out the edited chapter's chunk of the print
+book (see ``PrintPreview``); the server serves it under /_live/pdf/ and the page links it.
 """
 
 from __future__ import annotations
