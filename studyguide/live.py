@@ -398,8 +398,8 @@ class Preview(Session):
 class PrintPreview(Session):
     """The print preview's process: one PDF Sphinx application kept for the session.
 
-    It lives in a process of its own, so that docutils' and Sphinx's global state stay
-    apart from the web preview's and WeasyPrint's layouts never hold up a page reload.
+    It lives in a process of its own, so that its docutils and Sphinx global state stays
+    apart from the web preview's, and WeasyPrint's layouts never hold up a page reload.
     ``studyguide_print_preview`` makes the PDF builder write and lay out only the chunks
     of the documents a build read, with WeasyPrint's workers kept warm between edits.
     """
@@ -477,10 +477,10 @@ def print_child(root: Path, source: Path, build_dir: Path) -> int:
 
 class PrintChild:
     """The server's side: starts the print preview's process, asks it for a build whenever
-    the web preview builds, after the first pages are shown (one at a time; a save during
-    a build asks for one more), and
-    serves each chunk it lays out under /_live/pdf/<docname>.pdf, one copy per document
-    of the chunk. A failed build replaces nothing: the last good chunk stays served."""
+    the web preview builds, once the first pages are shown (one at a time; a save during a
+    build asks for one more), and serves each chunk it lays out under
+    /_live/pdf/<docname>.pdf, one copy per document of the chunk. A failed build replaces
+    nothing: the last good chunk stays served."""
 
     def __init__(self, root: Path, source: Path, build_dir: Path, state: State) -> None:
         self.command = [
