@@ -196,12 +196,35 @@ class Session:
         self.reading: list[str] = []
         self.warnings = Warnings()
         self.doctrees = KeptDoctrees()
+        self.lent: list[tuple[dict, dict]] = []  # citation nodes lent to a build (lend_citations)
 
     def connect(self, app) -> None:
         app.connect("env-before-read-docs", self.before_reading)
         app.connect("env-get-updated", self.doctrees.keep, priority=100)
         app.connect("env-get-updated", self.doctrees.forget, priority=900)  # before the pickling
         app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.redo))
+        app.connect("write-started", self.lend_citations)
+        app.connect("build-finished", self.return_citations)
+
+    def lend_citations(self, app, builder) -> None:
+        """Each build writes copies of sphinxcontrib-bibtex's citation nodes.
+
+        The extension keeps them in its domain data and fills them in (label, text) as it
+        writes a bibliography, which in a one-shot build happens once; here a page written
+        again without being read again would list every entry twice.
+        """
+        domain = app.env.domains.get("cite")  # sphinxcontrib-bibtex's, if the book cites
+        self.lent = []
+        for bibliography in getattr(domain, "bibliographies", {}).values():
+            nodes = bibliography.citation_nodes
+            self.lent.append((nodes, dict(nodes)))
+            nodes.update({key: node.deepcopy() for key, node in nodes.items()})
+
+    def return_citations(self, app, _exception) -> None:
+        for nodes, originals in self.lent:
+            nodes.clear()
+            nodes.update(originals)
+        self.lent = []
 
     def before_reading(self, app, env, docnames: list[str]) -> None:
         """Note what this build reads, and undo what a one-shot build may leave in memory.
@@ -423,10 +446,6 @@ class PrintPreview(Session):
             confoverrides={"studyguide_print_preview": True},
         )
         self.connect(app)
-        # The assembly inlines every doctree into a copy of the book (Sphinx's
-        # inline_all_toctrees copies each one), so the kept doctrees serve it as well.
-        app.connect("write-started", self.doctrees.keep)
-        app.connect("build-finished", self.doctrees.forget)
         return app
 
     def build(self) -> dict:
