@@ -295,6 +295,17 @@ def test_make_live_pdf_lays_out_only_the_edited_chapter_and_keeps_the_last_good_
         assert fixed != after and "See Start." in pdf_text(fixed)
         page.close()
 
+        # A new chapter title changes every page's navigation, so every chunk is laid out
+        # again, the references too without being read again: each entry still once.
+        status, references = get(server.port, "/_live/pdf/references.pdf")
+        entries = pdf_text(references).count("Roberts")
+        assert status == 200 and entries >= 1
+        server.edit("book/ch1.md", "# Chapter one\n", "# Chapter one, revised\n")
+        refreshed = server.expect(r"print preview refreshed", 60)
+        assert "Chapter one, revised, Glossary, References" in refreshed
+        assert "Chapter one, revised" in pdf_text(get(server.port, "/_live/pdf/ch1.pdf")[1])
+        assert pdf_text(get(server.port, "/_live/pdf/references.pdf")[1]).count("Roberts") == entries
+
         print_child = children(server.proc.pid)
         assert len(print_child) == 1
     finally:
