@@ -95,7 +95,8 @@ test: test-deps
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
-# The warm preview on http://127.0.0.1:8000/ (LIVE_PORT=...); PDF=1 also refreshes the PDF.
+# The warm preview on http://127.0.0.1:8000/ (LIVE_PORT=...); PDF=1 also lays out the edited
+# chapter's pages of the PDF, linked from its page as "Print preview".
 live: $(VENV)/.live-extra
 	$(PY) -m studyguide.live --port $(or $(LIVE_PORT),8000)$(if $(PDF), --pdf)
 

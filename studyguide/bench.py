@@ -34,7 +34,8 @@ this project's .venv), and never touches the user's ``_build/``, except for the 
 - preview: ``python -m studyguide.live`` on the same tree, with headless Chromium on a
   chapter: seconds from writing an edit to its text on the reloaded page, median of several
   chapter edits, exercise-file edits and figure-data edits (the last: until the redrawn
-  picture is served).
+  picture is served). On the 1x book, then with ``--pdf``: seconds from writing a chapter edit
+  to its chunk of the print preview being served anew.
 
 Wall time is time.perf_counter around the command. Peak memory is the largest sum of the RSS
 of every process in the command's session, sampled from /proc every 50 ms: the parallel EPUB
@@ -78,12 +79,13 @@ TARGETS = [
     ("cold make pdf / Pandoc+Typst (time)", "ours.make-pdf-cold", "rival.typst", None),
 ]
 # (name, measurement, limit in seconds by book size): the warm preview, absolute.
-PREVIEW_TARGETS = [
-    ("preview: chapter edit to visible, s", "preview.chapter"),
-    ("preview: exercise edit to visible, s", "preview.exercise"),
-    ("preview: figure-data edit to visible, s", "preview.figure-data"),
-]
 PREVIEW_LIMIT = {"1x": 0.5, "20x": 1.0}
+PREVIEW_TARGETS = [
+    ("preview: chapter edit to visible, s", "preview.chapter", PREVIEW_LIMIT),
+    ("preview: exercise edit to visible, s", "preview.exercise", PREVIEW_LIMIT),
+    ("preview: figure-data edit to visible, s", "preview.figure-data", PREVIEW_LIMIT),
+    ("preview: print chunk after a chapter edit, s", "preview.print-chunk", {"1x": 3.0}),
+]
 INSPECTED = ("bookmarks", "links", "links_working", "contents_page_numbers")
 
 
@@ -541,10 +543,11 @@ def inspect_pdf(path: Path, tree: Path) -> dict:
 
 
 # -- The warm preview: edit to visible in a browser ------------------------------------------
-def preview(tree: Path, env: dict, edits: int) -> dict:
+def preview(tree: Path, env: dict, edits: int, print_chunk: bool = False) -> dict:
     """``make live``'s server on this tree, watched in headless Chromium (Playwright on Debian's
     Chromium): the time from writing a file to its text being on the open page. Median of
-    ``edits`` chapter edits, then exercise-file and figure-data edits (their medians too)."""
+    ``edits`` chapter edits, then exercise-file and figure-data edits (their medians too).
+    With ``print_chunk``, then ``make live PDF=1``'s print preview (``print_preview``)."""
     chromium = shutil.which("chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -698,7 +701,70 @@ def preview(tree: Path, env: dict, edits: int) -> dict:
         os.killpg(proc.pid, signal.SIGTERM)  # the preview's session, which we started
         proc.wait()
         log.close()
+    if print_chunk:
+        out.update(print_preview(tree, env, edits))
     return out
+
+
+def print_preview(tree: Path, env: dict, edits: int) -> dict:
+    """``python -m studyguide.live --pdf``: seconds from writing a chapter edit to its chunk of
+    the print preview being served anew (/_live/pdf/<docname>.pdf, written only once laid
+    out), median of ``edits`` edits, each checked for its text when pypdf is there."""
+    proc = subprocess.Popen(
+        [str(VENV / "bin/python"), "-m", "studyguide.live", "--port", "0", "--pdf"],
+        cwd=tree,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    served = tree / "_build/live/pdf" / Path(EDITED).relative_to("book").with_suffix(".pdf")
+    chapter = tree / EDITED
+    times: list[float] = []
+    try:
+        deadline = time.monotonic() + 1800
+        while not any("print preview refreshed" in line for line in lines):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"print preview: never laid out:\n{''.join(lines)[-3000:]}")
+            time.sleep(0.1)
+        for n in range(edits):
+            time.sleep(1)  # the web preview's deferred pages, as an author reads
+            token = f"Print benchmark sentence {n} {time.time_ns()}."
+            before = served.stat().st_mtime_ns
+            began = time.perf_counter()
+            chapter.write_text(
+                chapter.read_text().replace("\n```{exercises}", f"\n{token}\n\n```{{exercises}}", 1)
+            )
+            while served.stat().st_mtime_ns == before:
+                if time.perf_counter() - began > 120:
+                    raise RuntimeError(f"print preview: {token} never laid out:\n{''.join(lines)[-2000:]}")
+                time.sleep(0.005)
+            times.append(time.perf_counter() - began)
+            try:
+                from pypdf import PdfReader  # the [test] extra
+            except ImportError:
+                continue
+            text = " ".join("".join(p.extract_text() or "" for p in PdfReader(served).pages).split())
+            if token not in text:
+                raise RuntimeError(f"print preview: {token} is not in {served.name}")
+        return {
+            "preview.print-chunk": {
+                "seconds": statistics.median(times),
+                "all": times,
+                "peak_bytes": None,
+                "code": 0,
+                "timed_out": False,
+                "cmd": f"{len(times)} edit(s)",
+            }
+        }
+    except Exception as err:  # reported as a failed measurement, as above
+        return {"preview.print-chunk": {**skipped(str(err)), "code": "failed"}}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait()
 
 
 # -- Report --------------------------------------------------------------------------------
@@ -771,9 +837,9 @@ def verdicts(size: str, s: dict, one_x: dict | None) -> list[dict]:
         )
     if cold and size != "1x":
         row(f"cold make {size}: peak memory, GB", cold["peak_gb"], 0.8, failed=bool(cold["failed"]))
-    for name, key in PREVIEW_TARGETS:
+    for name, key, limits in PREVIEW_TARGETS:
         if key in s:
-            row(name, s[key]["seconds"], PREVIEW_LIMIT[size], failed=bool(s[key]["failed"]))
+            row(name, s[key]["seconds"], limits.get(size), failed=bool(s[key]["failed"]))
     return rows
 
 
@@ -943,7 +1009,7 @@ def main(argv: list[str] | None = None) -> int:
                     one.update(ours(trees["ours"], env, cold_only=size != "1x"))
                 raw[size].append(one)
             print(f"[{size}] the warm preview, {edits} edit(s) of each kind ...", flush=True)
-            raw[size][-1].update(preview(trees["ours"], env, edits))
+            raw[size][-1].update(preview(trees["ours"], env, edits, print_chunk=size == "1x"))
             results[size] = summarise(raw[size])
             rows += verdicts(size, results[size], results.get("1x"))
             for key, r in raw[size][-1].items():

@@ -14,6 +14,10 @@ also tells the pages to reload after a good build. The small script that listens
 is added with ``app.add_js_file`` in this application only: the published HTML never
 carries it. The server binds 127.0.0.1 and answers only requests addressed to it, so no
 other machine (and no web page's rebound DNS name) can read the book in progress.
+
+With ``--pdf`` (``make live PDF=1``) a second warm application, the PDF builder in its
+preview mode, runs in a child process and lays out the edited chapter's chunk of the print
+book (see ``PrintPreview``); the server serves it under /_live/pdf/ and the page links it.
 """
 
 from __future__ import annotations
@@ -41,12 +45,16 @@ PDF_PREFIX = "/_live/pdf/"
 
 # The page side: reload after a newer good build, show the problems of a bad one in a
 # banner. A page compares the build time with the moment it was loaded, so a build that
-# ends while the page is still connecting reloads it as well.
+# ends while the page is still connecting reloads it as well. With the print preview, a
+# corner link opens this page's chunk of the PDF and says when it was laid out anew; its
+# problems show in the same banner, and it never reloads the page.
 CLIENT = r"""
 window.addEventListener("load", () => {
   // (Opened once the page has loaded: the server then writes what it deferred.)
   const loaded = performance.timeOrigin;
   const events = new EventSource("/_live/events");
+  const page = decodeURIComponent(location.pathname).replace(/^\/+/, "").replace(/(^|\/)$/, "$1index.html")
+    .replace(/\.html$/, "");
   function banner() {
     let box = document.getElementById("studyguide-live-problems");
     if (!box) {
@@ -60,16 +68,39 @@ window.addEventListener("load", () => {
     }
     return box;
   }
+  function printLink(pdf) {
+    let link = document.getElementById("studyguide-live-print");
+    if (!pdf || !pdf.docs.includes(page)) { if (link) link.remove(); return; }
+    if (!link) {
+      link = document.createElement("a");
+      link.id = "studyguide-live-print";
+      link.target = "_blank";
+      link.setAttribute("aria-live", "polite");
+      link.style.cssText = "position:fixed;z-index:10000;right:1em;bottom:1em;padding:.4em .8em;" +
+        "background:#fff;color:#00507a;border:1px solid #00507a;border-radius:4px;" +
+        "font:14px/1.4 sans-serif;box-shadow:0 1px 4px #0004";
+      document.body.appendChild(link);
+    }
+    link.href = "/_live/pdf/" + page + ".pdf?v=" + pdf.built_at;
+    const fresh = pdf.built_at > loaded && pdf.refreshed.includes(page);
+    link.textContent = pdf.status === "building" ? "Print preview (laying out...)" :
+      fresh ? "Print preview (updated)" : "Print preview";
+  }
   events.onmessage = (event) => {
     const state = JSON.parse(event.data);
+    const pdf = state.pdf;
     if (state.status === "error") {
       banner().textContent = "The preview is showing the last good build. " +
         "Fix this and save:\n\n" + state.problems.join("\n");
     } else if (state.status === "ok") {
       if (state.built_at > loaded) { location.reload(); return; }
       const box = document.getElementById("studyguide-live-problems");
-      if (box) box.remove();
+      if (pdf && pdf.status === "error") {
+        banner().textContent = "The print preview is showing the last good pages. " +
+          "Fix this and save:\n\n" + pdf.problems.join("\n");
+      } else if (box) box.remove();
     }
+    printLink(pdf);
   };
 });
 """
@@ -83,6 +114,7 @@ class State:
         self.version = 0
         self.status, self.problems, self.built_at = "building", [], 0.0
         self.readers = 0  # event streams opened so far: a reloaded page opens a new one
+        self.pdf: dict | None = None  # the print preview's own state (PrintChild), if any
 
     def publish(self, status: str, problems: list[str] | None = None, built: bool = False) -> None:
         with self.changed:
@@ -92,6 +124,12 @@ class State:
                 self.built_at = time.time() * 1000  # the pages' clock: ms since the epoch
             self.changed.notify_all()
 
+    def publish_pdf(self, pdf: dict) -> None:
+        with self.changed:
+            self.version += 1
+            self.pdf = pdf
+            self.changed.notify_all()
+
     def snapshot(self) -> tuple[int, str]:
         return self.version, json.dumps(
             {
@@ -99,6 +137,7 @@ class State:
                 "problems": self.problems,
                 "built_at": self.built_at,
                 "version": self.version,
+                "pdf": self.pdf,
             }
         )
 
@@ -125,22 +164,107 @@ class Warnings(io.StringIO):
         return [line for line in self.getvalue().splitlines() if line.strip()]
 
 
-class Preview:
-    """One Sphinx application kept for the whole session, and the folder the server shows."""
+class KeptDoctrees:
+    """Keep the parsed doctrees while Sphinx numbers the figures.
 
-    def __init__(self, root: Path, source: Path, build_dir: Path, pdf: bool = False) -> None:
-        self.root, self.source, self.pdf = root, source, pdf
-        self.work = build_dir / ".work" / "live"
-        self.served = build_dir / "live" / "html"
-        self.print_dir = build_dir / "live" / "print"  # the build driver's tree for the PDF
+    With ``numfig`` Sphinx walks every document of the book after each edit to number
+    its figures, unpickling each doctree anew: most of a one-chapter rebuild, and 20
+    times more on the 20x book. The walk only reads, so in this long-lived process a
+    doctree is unpickled once and kept until Sphinx's pickled copy changes.
+    """
+
+    def __init__(self) -> None:
+        self.kept: dict[str, tuple[bytes | None, object]] = {}
+
+    def keep(self, app, *_args) -> list[str]:
+        env = app.env
+        original = type(env).get_doctree.__get__(env)
+        cache = self.kept
+
+        def get_doctree(docname: str):
+            pickled = env._pickled_doctree_cache.get(docname)
+            kept = cache.get(docname)
+            if kept is not None and pickled is not None and kept[0] is pickled:
+                return kept[1]
+            doctree = original(docname)
+            cache[docname] = (env._pickled_doctree_cache.get(docname), doctree)
+            return doctree
+
+        env.get_doctree = get_doctree
+        return []
+
+    def forget(self, app, *_args) -> list[str]:
+        app.env.__dict__.pop("get_doctree", None)  # every other caller may change what it gets
+        return []
+
+
+class Session:
+    """One Sphinx application kept for the whole session, and what it must undo to last."""
+
+    def __init__(self, root: Path, source: Path) -> None:
+        self.root, self.source = root, source
         self.app = None
         self.redo: set[str] = set()  # documents read in a failed build: read them again
         self.reading: list[str] = []
-        self.pdf_lock, self.pdf_wanted = threading.Lock(), False
-        self.pdf_thread: threading.Thread | None = None
         self.warnings = Warnings()
+        self.doctrees = KeptDoctrees()
+        self.lent: list[tuple[dict, dict]] = []  # citation nodes lent to a build (lend_citations)
+
+    def connect(self, app) -> None:
+        app.connect("env-before-read-docs", self.before_reading)
+        app.connect("env-get-updated", self.doctrees.keep, priority=100)
+        app.connect("env-get-updated", self.doctrees.forget, priority=900)  # before the pickling
+        app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.redo))
+        app.connect("write-started", self.lend_citations)
+        app.connect("build-finished", self.return_citations)
+
+    def lend_citations(self, app, builder) -> None:
+        """Each build writes copies of sphinxcontrib-bibtex's citation nodes.
+
+        The extension keeps them in its domain data and fills them in (label, text) as it
+        writes a bibliography, which in a one-shot build happens once; here a page written
+        again without being read again would list every entry twice.
+        """
+        domain = app.env.domains.get("cite")  # sphinxcontrib-bibtex's, if the book cites
+        self.lent = []
+        for bibliography in getattr(domain, "bibliographies", {}).values():
+            nodes = bibliography.citation_nodes
+            self.lent.append((nodes, dict(nodes)))
+            nodes.update({key: node.deepcopy() for key, node in nodes.items()})
+
+    def return_citations(self, app, _exception) -> None:
+        for nodes, originals in self.lent:
+            nodes.clear()
+            nodes.update(originals)
+        self.lent = []
+
+    def before_reading(self, app, env, docnames: list[str]) -> None:
+        """Note what this build reads, and undo what a one-shot build may leave in memory.
+
+        studyguide.html.rewrites empties ``env.files_to_rebuild`` for the pages a build
+        writes, after the environment is pickled: harmless when the process ends there, but
+        this environment lives on, and Sphinx would then think the edited chapter is in no
+        toctree. Sphinx's own ``toctree_includes`` still says who lists whom. Likewise
+        Sphinx keeps each doctree's pickle in memory once read, and nothing but a new
+        process forgets it: the documents read now must be unpickled from their new files.
+        """
+        self.reading.extend(docnames)
+        for parent, children in env.toctree_includes.items():
+            for child in children:
+                env.files_to_rebuild.setdefault(child, set()).add(parent)
+        for docname in docnames:
+            env._pickled_doctree_cache.pop(docname, None)
+
+
+class Preview(Session):
+    """The web preview's application, and the folder the server shows."""
+
+    def __init__(self, root: Path, source: Path, build_dir: Path, printer: PrintChild | None = None) -> None:
+        super().__init__(root, source)
+        self.printer = printer
+        self.work = build_dir / ".work" / "live"
+        self.served = build_dir / "live" / "html"
         self.problems: list[str] = []
-        self.doctrees: dict[str, tuple[bytes | None, object]] = {}
         self.deferred: list = []
 
     # -- Sphinx --------------------------------------------------------------------------
@@ -158,10 +282,7 @@ class Preview:
             freshenv=False,
         )
         app.add_js_file(None, body=CLIENT, priority=900)
-        app.connect("env-before-read-docs", self.before_reading)
-        app.connect("env-get-updated", self.remember_doctrees, priority=100)
-        app.connect("env-get-updated", self.forget_doctrees, priority=900)
-        app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.redo))
+        self.connect(app)
         self.keep_stems(app.builder)
         self.defer_whole_book_pages(app.builder)
         return app
@@ -213,46 +334,6 @@ class Preview:
 
         builder.load_indexer = load_and_keep
 
-    def before_reading(self, app, env, docnames: list[str]) -> None:
-        """Note what this build reads, and undo what a one-shot build may leave in memory.
-
-        studyguide.html.rewrites empties ``env.files_to_rebuild`` for the pages a build
-        writes, after the environment is pickled: harmless when the process ends there, but
-        this environment lives on, and Sphinx would then think the edited chapter is in no
-        toctree. Sphinx's own ``toctree_includes`` still says who lists whom.
-        """
-        self.reading.extend(docnames)
-        for parent, children in env.toctree_includes.items():
-            for child in children:
-                env.files_to_rebuild.setdefault(child, set()).add(parent)
-
-    def remember_doctrees(self, app, env) -> list[str]:
-        """Keep the parsed doctrees while Sphinx numbers the figures.
-
-        With ``numfig`` Sphinx walks every document of the book after each edit to number
-        its figures, unpickling each doctree anew: most of a one-chapter rebuild, and 20
-        times more on the 20x book. The walk only reads, so in this long-lived process a
-        doctree is unpickled once and kept until Sphinx's pickled copy changes.
-        """
-        original = type(env).get_doctree.__get__(env)
-        cache = self.doctrees
-
-        def get_doctree(docname: str):
-            pickled = env._pickled_doctree_cache.get(docname)
-            kept = cache.get(docname)
-            if kept is not None and pickled is not None and kept[0] is pickled:
-                return kept[1]
-            doctree = original(docname)
-            cache[docname] = (env._pickled_doctree_cache.get(docname), doctree)
-            return doctree
-
-        env.get_doctree = get_doctree
-        return []
-
-    def forget_doctrees(self, app, env) -> list[str]:
-        env.__dict__.pop("get_doctree", None)  # every other caller may change what it gets
-        return []
-
     def watched(self) -> list[Path]:
         """The book, its exercise files and figure data (wherever conf.py puts them)."""
         paths = [self.source, self.root / "conf.py", CODE]
@@ -273,12 +354,17 @@ class Preview:
         warnings.seek(0)
         warnings.truncate()  # Sphinx's log handlers keep this stream: empty it for each build
         self.reading = []
+        first = self.app is None
         try:
-            if self.app is None:
+            if first:
                 self.app = self._create(warnings)
             from studyguide.figures.sphinx import draw_figures
 
             draw_figures(self.app)  # drawn at builder-inited only: redraw what data changed
+            if self.printer is not None and not first:
+                # The print preview reads the same sources on the other core meanwhile; it
+                # starts once the first pages are shown, and once the figures are drawn.
+                self.printer.request()
             self.app.build(force_all=False)
             if not warnings.problems():
                 # Theme and extension assets change only with the code, and a change there
@@ -303,8 +389,8 @@ class Preview:
         print(
             f"[live] rebuilt in {took:.2f}s ({len(self.reading)} read, {copied} file(s) updated)", flush=True
         )
-        if self.pdf:
-            self.refresh_pdf()
+        if self.printer is not None and first:
+            self.printer.request()
         return True
 
     def located(self, problems: list[str]) -> set[str]:
@@ -342,47 +428,186 @@ class Preview:
                 copied += 1
         return copied
 
-    # -- The print preview ---------------------------------------------------------------
-    def refresh_pdf(self) -> None:
-        """Rebuild the PDF in the background with the build driver (its own incremental parse
-        and chunk cache), one run at a time; a save during a run asks for one more run."""
-        with self.pdf_lock:
-            self.pdf_wanted = True
-            if self.pdf_thread is not None and self.pdf_thread.is_alive():
-                return
-            self.pdf_thread = threading.Thread(target=self._render_pdf, daemon=True, name="live-pdf")
-            self.pdf_thread.start()
 
-    def _render_pdf(self) -> None:
-        cmd = [
+# -- The print preview -----------------------------------------------------------------------
+class PrintPreview(Session):
+    """The print preview's process: one PDF Sphinx application kept for the session.
+
+    It lives in a process of its own, so that its docutils and Sphinx global state stays
+    apart from the web preview's, and WeasyPrint's layouts never hold up a page reload.
+    ``studyguide_print_preview`` makes the PDF builder write and lay out only the chunks
+    of the documents a build read, with WeasyPrint's workers kept warm between edits.
+    """
+
+    def __init__(self, root: Path, source: Path, build_dir: Path) -> None:
+        super().__init__(root, source)
+        self.work = build_dir / ".work" / "live-print"
+
+    def _create(self):
+        from sphinx.application import Sphinx
+
+        app = Sphinx(
+            self.source,
+            self.root,
+            self.work / "pdf",
+            self.work / "doctrees",
+            "pdf",
+            status=None,
+            warning=self.warnings,
+            freshenv=False,
+            confoverrides={"studyguide_print_preview": True},
+        )
+        self.connect(app)
+        return app
+
+    def build(self) -> dict:
+        """One incremental build; what it laid out, or its problems (never an exception)."""
+        started = time.perf_counter()
+        from sphinx.util.console import nocolor
+
+        nocolor()
+        self.warnings.seek(0)
+        self.warnings.truncate()
+        self.reading = []
+        chunks = []
+        try:
+            if self.app is None:
+                self.app = self._create()
+            self.app.build(force_all=False)
+            chunks = [
+                {"docs": chunk.docnames, "label": chunk.label, "pdf": str(pdf)}
+                for chunk, pdf in self.app.builder.previewed
+            ]
+            problems = self.warnings.problems()
+        except BaseException as err:
+            problems = self.warnings.problems() + [describe(err)]
+        if problems:
+            self.redo |= set(self.reading)
+        else:
+            self.redo = set()
+        return {
+            "ok": not problems,
+            "problems": problems,
+            "chunks": chunks,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+
+
+def print_child(root: Path, source: Path, build_dir: Path) -> int:
+    """The print preview's side of the line protocol: a ``build`` line in, one JSON line
+    out (``PrintPreview.build``'s answer). Everything else this process and its workers
+    print goes to stderr, which is the server's log."""
+    replies = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+    preview = PrintPreview(root, source, build_dir)
+    for line in sys.stdin:
+        if line.strip() == "build":
+            replies.write(json.dumps(preview.build()) + "\n")
+    return 0
+
+
+class PrintChild:
+    """The server's side: starts the print preview's process, asks it for a build whenever
+    the web preview builds, once the first pages are shown (one at a time; a save during a
+    build asks for one more), and serves each chunk it lays out under
+    /_live/pdf/<docname>.pdf, one copy per document of the chunk. A failed build replaces
+    nothing: the last good chunk stays served."""
+
+    def __init__(self, root: Path, source: Path, build_dir: Path, state: State) -> None:
+        self.command = [
             sys.executable,
             "-m",
-            "studyguide.build",
-            "pdf",
-            "--quiet",
+            "studyguide.live",
+            "--print-child",
             "--root",
-            str(self.root),
+            str(root),
             "--source",
-            str(self.source),
+            str(source),
             "--build-dir",
-            str(self.print_dir),
+            str(build_dir),
         ]
+        self.served = build_dir / "live" / "pdf"
+        self.state = state
+        self.lock, self.wanted = threading.Lock(), False
+        self.thread: threading.Thread | None = None
+        self.docs: set[str] = set()  # documents with a chunk served
+        state.pdf = {"status": "building", "problems": [], "docs": [], "refreshed": [], "built_at": 0}
+        self.proc = self._start()  # now, from the main thread: PDEATHSIG follows this thread
+
+    def _start(self) -> subprocess.Popen:
+        from studyguide.children import die_with_parent
+
+        return subprocess.Popen(
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            process_group=0,  # a Ctrl-C in the terminal stops the server, which stops this
+            preexec_fn=die_with_parent,
+        )
+
+    def request(self) -> None:
+        with self.lock:
+            self.wanted = True
+            if self.thread is not None and self.thread.is_alive():
+                return
+            self.thread = threading.Thread(target=self._run, daemon=True, name="live-print")
+            self.thread.start()
+
+    def _run(self) -> None:
         while True:
-            with self.pdf_lock:
-                if not self.pdf_wanted:
+            with self.lock:
+                if not self.wanted:
                     return
-                self.pdf_wanted = False
+                self.wanted = False
+            self.state.publish_pdf({**self.state.pdf, "status": "building"})
             started = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True)
+            try:
+                self.proc.stdin.write("build\n")
+                self.proc.stdin.flush()
+                reply = json.loads(self.proc.stdout.readline())
+            except (OSError, ValueError):  # the process died (its log says why)
+                reply = {"ok": False, "problems": ["the print preview stopped: restart make live PDF=1"]}
             took = time.perf_counter() - started
-            if proc.returncode == 0:
-                print(f"[live] print preview refreshed in {took:.1f}s", flush=True)
-            else:
+            if not reply["ok"]:
                 print(
-                    f"[live] print preview failed after {took:.1f}s (the last good PDF is kept):\n"
-                    f"{(proc.stdout + proc.stderr).strip()[-2000:]}",
+                    f"[live] print preview: {len(reply['problems'])} problem(s) after {took:.2f}s; "
+                    "the last good chunks are still served:\n  " + "\n  ".join(reply["problems"]),
                     flush=True,
                 )
+                self.state.publish_pdf({**self.state.pdf, "status": "error", "problems": reply["problems"]})
+                continue
+            refreshed = []
+            for chunk in reply["chunks"]:
+                for doc in chunk["docs"]:
+                    dest = self.served / f"{doc}.pdf"
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = dest.with_name(f".{dest.name}.live-tmp")
+                    shutil.copyfile(chunk["pdf"], tmp)
+                    os.replace(tmp, dest)
+                    refreshed.append(doc)
+            self.docs.update(refreshed)
+            labels = ", ".join(c["label"] for c in reply["chunks"]) or "nothing changed"
+            print(f"[live] print preview refreshed in {took:.2f}s: {labels}", flush=True)
+            self.state.publish_pdf(
+                {
+                    "status": "ok",
+                    "problems": [],
+                    "docs": sorted(self.docs),
+                    "refreshed": refreshed,
+                    "built_at": time.time() * 1000,
+                }
+            )
+
+    def stop(self) -> None:
+        """End of input ends the process once its build is done (its workers shut down
+        cleanly); one that does not is killed."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
 
 
 def describe(err: BaseException) -> str:
@@ -422,7 +647,8 @@ def handler_for(preview: Preview, state: State):
 
         def changing(self) -> bool:
             path = urlsplit(self.path).path
-            return path.endswith((".html", "/", "searchindex.js")) or path.startswith("/_images/")
+            changing = path.startswith(("/_images/", PDF_PREFIX))
+            return changing or path.endswith((".html", "/", "searchindex.js"))
 
         def local(self) -> bool:
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
@@ -448,10 +674,11 @@ def handler_for(preview: Preview, state: State):
             super().do_GET()
 
         def pdf(self, name: str) -> None:
-            found = sorted((preview.print_dir / "pdf").glob("*.pdf"))
-            target = next((p for p in found if p.name == name), None)
-            if target is None:
-                return self.send_error(404, "no print preview yet (make live PDF=1)")
+            """A document's chunk of the print preview, as its last good build laid it out."""
+            folder = preview.served.parent / "pdf"
+            target = (folder / name).resolve()
+            if not (name.endswith(".pdf") and target.is_relative_to(folder) and target.is_file()):
+                return self.send_error(404, "no print preview of this page (make live PDF=1)")
             body = target.read_bytes()
             self.send_response(200)
             self.send_header("Content-Type", "application/pdf")
@@ -530,6 +757,8 @@ def watch(preview: Preview, state: State) -> None:
                 "starting a fresh preview",
                 flush=True,
             )
+            if preview.printer is not None:
+                preview.printer.stop()
             os.execv(sys.executable, [sys.executable, "-m", "studyguide.live", *sys.argv[1:]])
         print(f"[live] changed: {', '.join(names)}", flush=True)
         state.publish("building", state.problems)
@@ -550,20 +779,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, default=None, help="default: ROOT/book")
     parser.add_argument("--build-dir", type=Path, default=None, help="default: ROOT/_build")
     parser.add_argument("--port", type=int, default=8000, help="on 127.0.0.1 (0: any free port)")
-    parser.add_argument("--pdf", action="store_true", help="also refresh the print preview (PDF)")
+    parser.add_argument(
+        "--pdf", action="store_true", help="also lay out the edited chapter's print preview (PDF)"
+    )
+    parser.add_argument("--print-child", action="store_true", help=argparse.SUPPRESS)  # PrintChild's
     args = parser.parse_args(argv)
     root = (args.root or (Path.cwd() if (Path.cwd() / "conf.py").is_file() else ROOT)).resolve()
     source = (args.source or root / "book").resolve()
     build_dir = (args.build_dir or root / "_build").resolve()
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
     sys.path.insert(0, str(root))
-    preview, state = Preview(root, source, build_dir, pdf=args.pdf), State()
+    if args.print_child:
+        return print_child(root, source, build_dir)
+    state = State()
+    printer = PrintChild(root, source, build_dir, state) if args.pdf else None
+    preview = Preview(root, source, build_dir, printer)
     preview.served.mkdir(parents=True, exist_ok=True)
     server = serve(preview, state, args.port)
     url = f"http://{HOST}:{server.server_address[1]}/"
     print(f"[live] serving {url} (building {source} ...)", flush=True)
-    if args.pdf:
-        print(f"[live] print preview: {url}{PDF_PREFIX[1:]}<book>.pdf after each good build", flush=True)
+    if printer is not None:
+        print(f"[live] print preview: {url}{PDF_PREFIX[1:]}<document>.pdf, its chapter's pages", flush=True)
     builder = threading.Thread(
         target=first_then_watch, args=(preview, state), daemon=True, name="live-builder"
     )
@@ -575,6 +811,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n[live] stopped", flush=True)
     stopping.set()
     server.shutdown()
+    if printer is not None:
+        printer.stop()
     return 0
 
 

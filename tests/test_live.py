@@ -222,23 +222,95 @@ def test_bench_help():
     assert proc.returncode == 0 and "--quick" in proc.stdout and "--preview-edits" in proc.stdout
 
 
-def test_make_live_pdf_serves_a_print_preview_that_follows_an_edit(tmp_path):
-    """PDF=1: after a good build the PDF is rebuilt in the background and served beside the HTML."""
+def get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
     from pypdf import PdfReader
 
+    return " ".join("".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_make_live_pdf_lays_out_only_the_edited_chapter_and_keeps_the_last_good_chunk(tmp_path, browser):
+    """PDF=1: a warm print preview in its own process lays out the edited chapter's chunk,
+    served under /_live/pdf/<docname>.pdf and linked from the page; a bad edit keeps it."""
     server = LiveServer(tmp_path, "--pdf")
     try:
-        server.expect(r"print preview refreshed", STARTUP)
-        server.edit("book/ch1.md", "## Start\n", "## Start\n\nA sentence for the print preview.\n")
-        server.expect(r"\[live\] rebuilt", 60)
-        server.expect(r"print preview refreshed", STARTUP)
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        connection.request("GET", "/_live/pdf/stalin-zhukov.pdf")
-        response = connection.getresponse()
-        assert response.status == 200
-        pdf = tmp_path / "preview.pdf"
-        pdf.write_bytes(response.read())
-        text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
-        assert "A sentence for the print preview." in " ".join(text.split())
+        first = server.expect(r"print preview refreshed", STARTUP)
+        assert "Chapter one, Glossary, References" in first  # every chapter's chunk, once
+        status, before = get(server.port, "/_live/pdf/ch1.pdf")
+        assert status == 200 and before.startswith(b"%PDF-")
+        old_text = pdf_text(before)
+        assert "Chapter one" in old_text and "Glossary" not in old_text  # the chapter's pages only
+        assert get(server.port, "/_live/pdf/index.pdf")[0] == 404  # the front matter has no chunk
+        assert get(server.port, "/_live/pdf/../html/ch1.html")[0] == 404
+
+        page = browser.new_page()
+        page.goto(server.url + "ch1.html")
+        link = page.locator("#studyguide-live-print")
+        link.wait_for(timeout=30_000)
+        assert link.get_attribute("href").startswith("/_live/pdf/ch1.pdf")
+
+        sentence = "A sentence for the print preview."
+        saved = time.monotonic()
+        server.edit("book/ch1.md", "## Start\n", f"## Start\n\n{sentence}\n")
+        refreshed = server.expect(r"print preview refreshed", 60)
+        assert refreshed.rstrip().endswith(": Chapter one")  # not the glossary or references
+        status, after = get(server.port, "/_live/pdf/ch1.pdf")
+        took = time.monotonic() - saved
+        assert status == 200 and after != before
+        assert sentence in pdf_text(after)
+        assert took < 30, f"the chunk took {took:.1f}s"  # about 0.5 s on an idle machine
+        wait_until(
+            page, "() => document.getElementById('studyguide-live-print')?.textContent.includes('updated')"
+        )
+
+        # A bad edit: the web preview reports it, and the print preview keeps the last good chunk.
+        mark = len(server.log)
+        server.edit("book/ch1.md", f"{sentence}\n", f"{sentence}\n\nSee {{ref}}`sec-nowhere`.\n")
+        lines = (server.source / "book/ch1.md").read_text().splitlines()
+        where = f"ch1.md:{lines.index('See {ref}`sec-nowhere`.') + 1}:"
+        deadline = time.monotonic() + 60
+        while not re.search(
+            r"print preview: \d+ problem.*\n.*" + re.escape(where), "".join(server.log[mark:])
+        ):
+            assert time.monotonic() < deadline, "".join(server.log[mark:])  # it reads the edit too
+            time.sleep(0.1)
+        wait_until(page, f"() => {BANNER}?.innerText.includes({where!r})")
+        assert not any("print preview refreshed" in line for line in server.log[mark:])
+        assert get(server.port, "/_live/pdf/ch1.pdf") == (200, after)
+        server.edit("book/ch1.md", "See {ref}`sec-nowhere`.\n", "See {ref}`sec-start`.\n")
+        server.expect(r"print preview refreshed", 60)
+        fixed = get(server.port, "/_live/pdf/ch1.pdf")[1]
+        assert fixed != after and "See Start." in pdf_text(fixed)
+        page.close()
+
+        # A new chapter title changes every page's navigation, so every chunk is laid out
+        # again, the references too without being read again: each entry still once.
+        status, references = get(server.port, "/_live/pdf/references.pdf")
+        entries = pdf_text(references).count("Roberts")
+        assert status == 200 and entries >= 1
+        server.edit("book/ch1.md", "# Chapter one\n", "# Chapter one, revised\n")
+        refreshed = server.expect(r"print preview refreshed", 60)
+        assert "Chapter one, revised, Glossary, References" in refreshed
+        assert "Chapter one, revised" in pdf_text(get(server.port, "/_live/pdf/ch1.pdf")[1])
+        assert pdf_text(get(server.port, "/_live/pdf/references.pdf")[1]).count("Roberts") == entries
+
+        print_child = children(server.proc.pid)
+        assert len(print_child) == 1
     finally:
         server.stop()
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{print_child[0]}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{print_child[0]}").exists()  # it ends with the server

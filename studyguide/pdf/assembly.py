@@ -35,12 +35,14 @@ class PrintBook:
     dangling: list[tuple[nodes.Element, str]]  # links to nothing in the book
 
 
-def assemble(builder) -> PrintBook:
+def assemble(builder, only: set[str] | None = None) -> PrintBook:
+    """The whole book, or (``only``: the print preview) just those of its documents."""
     env, root = builder.env, builder.config.root_doc
     tree = env.get_doctree(root)
     parts = contents.toctree_parts(tree)
     first_main_doc = next((d for p in parts if p.kind != "front" for d in p.docnames), None)
-    tree = inline_all_toctrees(builder, set(), root, tree, lambda s: s, [root])
+    skipped = [] if only is None else [d for d in env.all_docs if d not in only]  # as if inlined
+    tree = inline_all_toctrees(builder, set(), root, tree, lambda s: s, [root, *skipped])
     tree["docname"] = root
     unwrap_root(tree)
     env.resolve_references(tree, root, builder)

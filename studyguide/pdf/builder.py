@@ -11,6 +11,7 @@ joined into one PDF (``merge.py``).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sphinx.util.display import progress_message
 from studyguide.editions import policy
 from studyguide.fonts import copy_fonts
 from studyguide.pdf import assembly, chunks, pagemap
+from studyguide.pdf.links import doc_anchor, slug
 from studyguide.pdf.pool import Renderer
 from studyguide.pdf.schedule import Schedule
 from studyguide.pdf.translator import PrintTranslator
@@ -48,7 +50,50 @@ class PDFBuilder(SingleFileHTMLBuilder):
     def init(self) -> None:
         super().init()
         self.renderer = Renderer(Path(self.outdir))
-        self.app.connect("build-finished", lambda _app, _exc: self.renderer.close())
+        self.previewed: list[tuple[chunks.Chunk, Path]] = []  # the preview's last chunks
+        if not self.preview:  # the preview's workers stay warm for the next edit
+            self.app.connect("build-finished", lambda _app, _exc: self.renderer.close())
+
+    @property
+    def preview(self) -> bool:
+        """The print preview of ``make live PDF=1`` (``studyguide.live``): a build lays out
+        only the chapters' chunks whose documents it read, and stops there. The folios, the
+        index, the front matter and the join wait for page numbers from every chunk, so they
+        are what a whole-book build is for."""
+        return self.config.studyguide_print_preview
+
+    whole: Whole | None = None  # the preview's last whole-book assembly
+
+    def preview_part(self, docnames: set[str]) -> set[str] | None:
+        """The documents the preview assembles: the chunks of ``docnames`` alone, once a
+        whole-book assembly has planned the chunks; None for the whole book.
+
+        Assembling copies and resolves every document of the book (seconds, and 20 times
+        more on the 20x book), for the one chunk an edit changes. The whole book is
+        assembled again when its shape may have changed: documents added or removed, a
+        toctree changed, the root document read again, or most of the book to write.
+        """
+        whole, env = self.whole, self.env
+        if whole is None or set(env.all_docs) != set(whole.read):
+            return None
+        root = self.config.root_doc
+        toctrees = {d: list(c) for d, c in env.toctree_includes.items()}
+        if env.all_docs[root] != whole.read[root] or toctrees != whole.toctrees:
+            return None
+        wanted = {
+            d
+            for _, stage, docs in whole.chunks
+            if stage == chunks.BODY and docnames & set(docs)
+            for d in docs
+        }
+        if any(d in toctrees for d in wanted) or len(wanted) * 2 > len(env.all_docs):
+            return None
+        return wanted
+
+    def get_outdated_docs(self):
+        if self.preview:
+            return []  # Sphinx adds the documents it read: those are written
+        return super().get_outdated_docs()
 
     def get_theme_config(self) -> tuple[str, dict[str, Any]]:
         return "studyguide_print", {}
@@ -68,10 +113,14 @@ class PDFBuilder(SingleFileHTMLBuilder):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write_documents(self, _docnames) -> None:
+    def write_documents(self, docnames) -> None:
         self.prepare_writing(self.env.all_docs.keys())
         with progress_message(__("assembling the print document"), nonl=False):
-            book = assembly.assemble(self)
+            partial = self.preview_part(set(docnames)) if self.preview else None
+            book = assembly.assemble(self, only=partial)
+        if partial is not None:  # its links to the rest of the book lead to what was there
+            book.links.ids |= {i for i in self.whole.ids if not _owned(i, partial)}
+            book.dangling = [(n, t) for n, t in book.dangling if t not in book.links.ids]
         for node, target in book.dangling:
             logger.warning(
                 "link to %r points at nothing in the PDF",
@@ -85,14 +134,26 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.imgpath = "_images"
         self.post_process_images(book.tree)
         assembly.use_print_figures(book.tree, self.images, Path(self.srcdir))
-        self.index = assembly.index_entries(self, book.links)
+        self.index = [] if partial is not None else assembly.index_entries(self, book.links)
         self.block_keys = pagemap.block_keys(book.tree, self.config.root_doc)
         if book.copyright is not None:
             self.block_keys.update(pagemap.block_keys(book.copyright, book.copyright["docname"]))
         titles = {doc: title.astext() for doc, title in self.env.titles.items()}
-        self.chunks = chunks.plan(book.tree, book.doc_kinds, titles, bool(self.index))
+        if partial is not None:
+            self.chunks = chunks.replan(self.whole.chunks, book.tree, titles)
+        else:
+            self.chunks = chunks.plan(book.tree, book.doc_kinds, titles, bool(self.index))
         if book.copyright is not None:  # printed on the front matter's title verso
             self.chunks[0].ids.update(chunks.ids_in([book.copyright]))
+        if self.preview:
+            self.whole = Whole(
+                read=dict(self.env.all_docs) if partial is None else self.whole.read,
+                toctrees={d: list(c) for d, c in self.env.toctree_includes.items()},
+                chunks=[(c.name, c.stage, c.docnames) for c in self.chunks]
+                if partial is None
+                else self.whole.chunks,
+                ids=set(book.links.ids),
+            )
         for chunk in self.chunks:
             chunks.point_links_across(chunk)
         self.page_numbers = chunks.PageNumbers()
@@ -100,9 +161,11 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.copy_image_files()
         self.copy_static_files()
         copy_fonts(Path(self.outdir) / "_static" / "fonts")
+        if self.preview:
+            self.renderer.forget_inputs()  # a figure may have been redrawn since the last edit
         self.schedule = Schedule(self.renderer, Path(self.outdir), self.chunks, self.page_numbers)
         with progress_message(__("writing the chapters")):
-            self.schedule.start(self.write_chunk)
+            self.schedule.start(self.write_chunk, only=set(docnames) if self.preview else None)
 
     def write_chunk(self, chunk: chunks.Chunk) -> Path:
         """Translate one chunk's documents and put them in the print template."""
@@ -190,6 +253,8 @@ class PDFBuilder(SingleFileHTMLBuilder):
     # -- finishing -------------------------------------------------------------------------
 
     def finish(self) -> None:
+        if self.preview:
+            return self.finish_preview()
         with progress_message(__("rendering the PDF with WeasyPrint"), nonl=False):
             self.schedule.render_rest(self.write_chunk, self.write_folios)
             self.book = None  # the doctree's memory is free for the join
@@ -199,6 +264,11 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.app.emit(pagemap.WRITTEN)
             pages = self.schedule.join(self.pdf_path)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
+
+    def finish_preview(self) -> None:
+        """Wait for the chunks this build wrote; they are the preview's (``previewed``)."""
+        schedule, self.schedule, self.book = getattr(self, "schedule", None), None, None
+        self.previewed = [] if schedule is None else schedule.collect_started()
 
     def write_page_map(self) -> None:
         """What the EPUB needs to print this PDF's page numbers (see ``pagemap.py``), and
@@ -216,6 +286,21 @@ class PDFBuilder(SingleFileHTMLBuilder):
         )
 
 
+@dataclass
+class Whole:
+    """What the print preview keeps of its last whole-book assembly."""
+
+    read: dict[str, object]  # env.all_docs then: when each document was read
+    toctrees: dict[str, list[str]]
+    chunks: list[tuple[str, int, list[str]]]  # each chunk's name, stage and documents
+    ids: set[str]  # every anchor of the book, as renamed (links.LinkMap)
+
+
+def _owned(anchor: str, docnames: set[str]) -> bool:
+    """Whether ``anchor`` belongs to one of ``docnames`` (see links.scoped, links.doc_anchor)."""
+    return any(anchor == doc_anchor(d) or anchor.startswith(f"{slug(d)}--") for d in docnames)
+
+
 class LargePrintBuilder(PDFBuilder):
     """The print book in large print: its look is the format's entry in ``editions.FORMATS``."""
 
@@ -224,6 +309,7 @@ class LargePrintBuilder(PDFBuilder):
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
+    app.add_config_value("studyguide_print_preview", False, "", bool)  # set by studyguide.live
     app.add_html_theme("studyguide_print", str(THEME_DIR))
     app.add_event(pagemap.WRITTEN)
     app.add_builder(PDFBuilder)

@@ -67,8 +67,7 @@ def plan(
 
     def flush() -> None:
         if run:
-            first = titles.get(run[0]["docname"], run[0]["docname"])
-            add(BODY, list(run), first + (f" (+{len(run) - 1})" if len(run) > 1 else ""))
+            add(BODY, list(run), label(run, titles))
             run.clear()
 
     # Back matter as long as half a chapter (the answer key) opens on a right-hand page
@@ -80,7 +79,7 @@ def plan(
             continue
         if doc_kinds.get(doc["docname"]) == "chapters" or len(doc.astext()) >= long_enough:
             flush()
-            add(BODY, [doc], titles.get(doc["docname"], doc["docname"]))
+            add(BODY, [doc], label([doc], titles))
         else:
             run.append(doc)
     flush()
@@ -91,6 +90,26 @@ def plan(
         if chunk.index:
             chunk.ids.add("book-index")
     return chunks
+
+
+def label(docs: list[addnodes.start_of_file], titles: dict[str, str]) -> str:
+    """What the log calls a body chunk: its first document's title, and how many follow."""
+    first = titles.get(docs[0]["docname"], docs[0]["docname"])
+    return first + (f" (+{len(docs) - 1})" if len(docs) > 1 else "")
+
+
+def replan(
+    last: list[tuple[str, int, list[str]]], tree: nodes.document, titles: dict[str, str]
+) -> list[Chunk]:
+    """The print preview's chunks: the body chunks of a whole-book ``plan`` (name, stage,
+    documents) whose documents ``tree``, a partial assembly, holds, with their new doctrees."""
+    docs = {d["docname"]: d for d in tree.children if isinstance(d, addnodes.start_of_file)}
+    out = []
+    for name, stage, docnames in last:
+        if stage == BODY and docnames and all(d in docs for d in docnames):
+            members = [docs[d] for d in docnames]
+            out.append(Chunk(name, BODY, members, label(members, titles), ids=ids_in(members)))
+    return out
 
 
 def ids_in(docs: list[addnodes.start_of_file]) -> set[str]:

@@ -76,6 +76,10 @@ class Renderer:
             self._shared = digest.hexdigest()
         return self._shared
 
+    def forget_inputs(self) -> None:
+        """A long-lived renderer (the print preview's) digests the shared inputs anew."""
+        self._shared = None
+
     def _key(self, html: Path) -> str:
         return hashlib.sha256(self.shared.encode() + html.read_bytes()).hexdigest()
 

@@ -45,9 +45,12 @@ class Schedule:
     def folios_pdf(self) -> Path:
         return self.outdir / "_chunks" / "folios.pdf"
 
-    def start(self, write: Write) -> None:
-        """Write the chapters' chunks and send each to a worker, the slowest first."""
+    def start(self, write: Write, only: set[str] | None = None) -> None:
+        """Write the chapters' chunks and send each to a worker, the slowest first (only
+        those with one of the documents ``only`` names, if given: the print preview)."""
         body = [c for c in self.chunks if c.stage == chunks.BODY]
+        if only is not None:
+            body = [c for c in body if only.intersection(c.docnames)]
         cost = self.renderer.previous_seconds([self.html(c) for c in body])
         if None in cost:  # a first build: longer text, longer layout
             cost = [sum(len(d.astext()) for d in c.docs) for c in body]
@@ -62,6 +65,13 @@ class Schedule:
             self.numbers.front_starts = result.get("starts", [None] * result["pages"])
         note = " (unchanged)" if result["cached"] else ""
         logger.info("%s: %d pages%s", chunk.label, result["pages"], note)
+
+    def collect_started(self) -> list[tuple[chunks.Chunk, Path]]:
+        """Wait for the chunks ``start`` sent; each with its PDF, in reading order."""
+        started = [c for c in self.chunks if c.name in self.jobs]
+        for chunk in started:
+            self._collect(chunk, self.jobs[chunk.name])
+        return [(c, self.pdf(c)) for c in started]
 
     def render_rest(self, write: Write, write_folios: Callable[[list[str]], Path]) -> None:
         """Wait for the chapters; then render what needs their page numbers, and wait."""
