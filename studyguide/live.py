@@ -23,6 +23,7 @@ book (see ``PrintPreview``); the server serves it under /_live/pdf/ and the page
 from __future__ import annotations
 
 import argparse
+import gc
 import http.server
 import io
 import json
@@ -301,14 +302,17 @@ class Preview(Session):
     def finish_deferred(self, ok: bool) -> None:
         """After a good build's reload: the deferred pages, then serve them too."""
         jobs, self.deferred = self.deferred, []
-        if not ok:
-            return  # the next good build writes them again
         try:
+            if not ok:
+                return  # the next good build writes them again
             for job in jobs:
                 job()
             self.sync()
         except BaseException as err:  # shown in the log; the pages just shown stay served
             print(f"[live] the index or search pages could not be written: {describe(err)}", flush=True)
+        finally:
+            gc.collect()  # what the rebuild left, while the author reads (see build)
+            gc.enable()
 
     @staticmethod
     def keep_stems(builder) -> None:
@@ -355,6 +359,11 @@ class Preview(Session):
         warnings.truncate()  # Sphinx's log handlers keep this stream: empty it for each build
         self.reading = []
         first = self.app is None
+        if not first:
+            # A full collection walks the whole parsed book kept in memory: a quarter of a
+            # second, at a moment Python picks. Not during an edit's rebuild, then, but
+            # after it, once the page is shown (finish_deferred).
+            gc.disable()
         try:
             if first:
                 self.app = self._create(warnings)
