@@ -52,8 +52,49 @@ PDF_PREFIX = "/_live/pdf/"
 CLIENT = r"""
 window.addEventListener("load", () => {
   // (Opened once the page has loaded: the server then writes what it deferred.)
-  const loaded = performance.timeOrigin;
+  let loaded = performance.timeOrigin, updating = null;
   const events = new EventSource("/_live/events");
+  const assets = (doc) => [...doc.querySelectorAll('link[rel="stylesheet"], script[src]')]
+    .map((node) => node.getAttribute("href") || node.getAttribute("src"));
+  const base = (url) => url.split("?")[0];
+  const isData = (url) => /-data\.js$/.test(base(url));
+  // A rebuilt page is put in place of the shown one when only its content and data files
+  // changed (the data files are loaded first): no reload, so the edit shows at once and
+  // the reader keeps their place. Anything else (a stylesheet, a script) reloads the page.
+  async function update(builtAt) {
+    const response = await fetch(location.href, {cache: "no-store"});
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    const before = assets(document), after = assets(fresh);
+    const region = ".bd-container", shown = document.querySelector(region), next = fresh.querySelector(region);
+    const same = before.length === after.length &&
+      before.every((url, i) => url === after[i] || (isData(url) && base(url) === base(after[i])));
+    if (!response.ok || !same || !shown || !next) { location.reload(); return; }
+    for (const [i, url] of after.entries()) {
+      if (url === before[i]) continue;
+      const old = [...document.scripts].find((node) => node.getAttribute("src") === before[i]);
+      const script = document.createElement("script");
+      script.src = url;
+      await new Promise((done, failed) => { script.onload = done; script.onerror = failed; old.replaceWith(script); });
+    }
+    // A figure keeps its address when redrawn, and a page reuses an image it has shown:
+    // each one is asked for again.
+    for (const image of next.querySelectorAll("img[src]")) {
+      image.setAttribute("src", image.getAttribute("src").split("?")[0] + "?built=" + builtAt);
+    }
+    shown.replaceWith(document.adoptNode(next));
+    document.title = fresh.title;
+    loaded = builtAt;
+    document.dispatchEvent(new Event("studyguide:page-updated"));
+  }
+  let newest = 0;  // a build that ends while the page is being updated is shown next
+  function refresh(builtAt) {
+    newest = Math.max(newest, builtAt);
+    if (updating) return;
+    updating = update(newest).catch(() => location.reload()).finally(() => {
+      updating = null;
+      if (newest > loaded) refresh(newest);
+    });
+  }
   const page = decodeURIComponent(location.pathname).replace(/^\/+/, "").replace(/(^|\/)$/, "$1index.html")
     .replace(/\.html$/, "");
   function banner() {
@@ -94,7 +135,7 @@ window.addEventListener("load", () => {
       banner().textContent = "The preview is showing the last good build. " +
         "Fix this and save:\n\n" + state.problems.join("\n");
     } else if (state.status === "ok") {
-      if (state.built_at > loaded) { location.reload(); return; }
+      if (state.built_at > loaded) refresh(state.built_at);  // (the banner goes as well)
       const box = document.getElementById("studyguide-live-problems");
       if (pdf && pdf.status === "error") {
         banner().textContent = "The print preview is showing the last good pages. " +
@@ -631,6 +672,9 @@ def describe(err: BaseException) -> str:
 def handler_for(preview: Preview, state: State):
     class Handler(http.server.SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes: with Nagle's algorithm, the body (and
+        # an event after a keep-alive) waits for the browser's delayed acknowledgement.
+        disable_nagle_algorithm = True
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(preview.served), **kwargs)
@@ -642,13 +686,17 @@ def handler_for(preview: Preview, state: State):
             # Pages and figures change between reloads, within the second that
             # If-Modified-Since can tell apart: always send them. An asset whose address
             # carries its checksum (Sphinx's ?v=, the theme's ?digest=) is another address
-            # when it changes: the browser keeps it and a reload does not ask again. Other
-            # assets are revalidated and come back as 304s.
-            query = urlsplit(self.path).query
+            # when it changes: the browser keeps it and a reload does not ask again.
+            # The theme's and Sphinx's own files in _static/ change only with the code,
+            # which restarts the preview: kept for ten minutes, they cost a reload nothing
+            # (three of them block the page while it is read).
+            address = urlsplit(self.path)
             if self.changing():
                 cache = "no-store"
-            elif query.startswith(("v=", "digest=")):
+            elif address.query.startswith(("v=", "digest=")):
                 cache = "max-age=86400, immutable"
+            elif address.path.startswith("/_static/"):
+                cache = "max-age=600"
             else:
                 cache = "no-cache"
             self.send_header("Cache-Control", cache)

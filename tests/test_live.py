@@ -118,13 +118,28 @@ BODY_HAS = "(text) => document.body && document.body.innerText.includes(text)"
 BANNER = "document.getElementById('studyguide-live-problems')"
 
 
-def test_an_edit_reloads_the_open_page(live, page):
+def test_an_edit_is_put_in_place_in_the_open_page(live, page):
+    """No reload: the rebuilt page takes the place of the shown one, and it still works. A
+    self-check answered before the save is put back checked; a new answer is checked."""
     page.evaluate("window.__notReloaded = true")
+    compare = page.locator("[data-exercise='one-compare']")
+    compare.locator("input[type=radio]").last.check()
+    compare.locator(".exercise-check").click()
+    assert compare.locator(".exercise-feedback").inner_text().strip()
     live.edit("book/ch1.md", "## Start\n", "## Start\n\nA sentence saved while the page was open.\n")
     wait_until(page, BODY_HAS, "A sentence saved while the page was open.")
-    assert page.evaluate("window.__notReloaded === undefined")  # a new page, not a patched one
+    assert page.evaluate("window.__notReloaded === true"), "the page was reloaded, not updated in place"
     served = (live.build_dir / "live/html/ch1.html").read_text()
     assert "A sentence saved while the page was open." in served
+    compare = page.locator("[data-exercise='one-compare']")
+    assert compare.locator("input[type=radio]").last.is_checked(), "the saved answer was not put back"
+    assert page.locator(".progress-panel [role=status]").inner_text().startswith("1 of ")
+    why = page.locator("[data-exercise='one-why']")
+    why.locator("input[type=radio]").first.check()
+    why.locator(".exercise-check").click()
+    assert why.locator(".exercise-feedback").inner_text().strip(), (
+        "a self-check on the new page does not answer"
+    )
 
 
 def test_an_exercise_file_edit_reloads_its_chapter(live, page):

@@ -8,8 +8,7 @@
    (WCAG 1.4.13). */
 (function () {
   "use strict";
-  var previews = window.STUDYGUIDE_PREVIEWS;
-  if (!previews) { return; }
+  if (!window.STUDYGUIDE_PREVIEWS) { return; }
   var KINDS = { term: "Glossary", person: "Who\u2019s who", section: "Section", figure: "Figure" };
   var root = new URL(document.documentElement.dataset.content_root || "./", location.href).href;
 
@@ -20,7 +19,8 @@
     var url = new URL(href, location.href);
     url.search = "";
     if (!url.hash || url.href.indexOf(root) !== 0) { return null; }
-    return previews[decodeURI(url.href.slice(root.length))] || null;
+    // (Read at each use: the live preview may load a rebuilt previews-data.js.)
+    return window.STUDYGUIDE_PREVIEWS[decodeURI(url.href.slice(root.length))] || null;
   }
 
   var tip = document.createElement("div");

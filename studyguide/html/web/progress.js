@@ -11,6 +11,7 @@
   var exercises = window.studyguideExercises;
   if (!book || !exercises) { return; }
   var KEY = "studyguide-progress:" + book.book;
+  var state, boxes, here, status, summary, note, badges, digests, chapterOf;
   var NOTES = {
     localStorage: "Your answers are kept in this browser only, on this device; nothing is sent anywhere.",
     sessionStorage: "This browser does not let the page keep your answers for long: they last until you close this tab.",
@@ -63,11 +64,15 @@
     return url.href.indexOf(root) === 0 ? decodeURI(url.href.slice(root.length)) : null;
   }
 
-  var digests = {}, chapterOf = {};
-  Object.keys(book.chapters).forEach(function (key) {
-    var checks = book.chapters[key].checks;
-    Object.keys(checks).forEach(function (id) { digests[id] = checks[id]; chapterOf[id] = key; });
-  });
+  function readBook() {
+    book = window.STUDYGUIDE_PROGRESS;
+    digests = {};
+    chapterOf = {};
+    Object.keys(book.chapters).forEach(function (key) {
+      var checks = book.chapters[key].checks;
+      Object.keys(checks).forEach(function (id) { digests[id] = checks[id]; chapterOf[id] = key; });
+    });
+  }
 
   function count(key) {
     var checks = book.chapters[key].checks, done = 0, right = 0, total = 0;
@@ -90,70 +95,78 @@
     return node;
   }
 
-  var state = load();
-  var boxes = Array.prototype.filter.call(document.querySelectorAll("[data-exercise][data-digest]"),
-    function (box) { return box.querySelector("fieldset[data-correct]"); });
-  var here = boxes.length ? chapterOf[boxes[0].dataset.exercise] : null;
+  /* This page's part: run again when the live preview puts a rebuilt page in place
+     ("studyguide:page-updated"), with progress-data.js as it now is. */
+  function start() {
+    readBook();
+    state = load();
+    boxes = Array.prototype.filter.call(document.querySelectorAll("[data-exercise][data-digest]"),
+      function (box) { return box.querySelector("fieldset[data-correct]"); });
+    here = boxes.length ? chapterOf[boxes[0].dataset.exercise] : null;
 
-  /* Answers on this page: put back, or dropped with a word if their question changed. */
-  boxes.forEach(function (box) {
-    var id = box.dataset.exercise, saved = state.answers[id];
-    var fieldset = box.querySelector("fieldset[data-correct]");
-    if (!saved) { return; }
-    if (saved.d !== box.dataset.digest) {
-      delete state.answers[id];
-      exercises.clear(fieldset, "This exercise has changed since you answered it, so your saved answer was cleared.");
-      return;
-    }
-    exercises.setAnswer(fieldset, saved.a || []);
-    exercises.check(fieldset, true);
-  });
-  /* Elsewhere in the book: answers to questions that changed or went. */
-  Object.keys(state.answers).forEach(function (id) {
-    if (digests[id] !== state.answers[id].d) { delete state.answers[id]; }
-  });
-  save();
-
-  var status = null, summary = null, note = null;
-  if (here) {
-    var container = boxes[0].closest(".exercises") || boxes[0];
-    var section = container.closest("section");
-    var panel = el("div", { "class": "progress-panel", role: "group", "aria-labelledby": "progress-title" });
-    panel.appendChild(el("p", { "class": "progress-title", id: "progress-title" }, "Your progress"));
-    status = el("p", { "class": "progress-count", id: "progress-status", role: "status" });
-    panel.appendChild(status);
-    note = el("p", { "class": "progress-note" }, NOTES[store.kind]);
-    panel.appendChild(note);
-    var clearButton = el("button", { type: "button", "class": "progress-clear" }, "Clear all my answers");
-    panel.appendChild(clearButton);
-    container.parentNode.insertBefore(panel, container);
-    clearButton.addEventListener("click", clearAll);
-
-    var chapter = container.closest("section");
-    while (chapter && chapter.parentElement && chapter.parentElement.closest("section")) {
-      chapter = chapter.parentElement.closest("section");
-    }
-    var heading = chapter ? chapter.querySelector(":scope > h1") : null;
-    if (heading) {
-      summary = el("p", { "class": "progress-summary" });
-      var link = el("a", { href: "#" + (section && section.id ? section.id : "progress-title") }, "Review exercises");
-      summary.appendChild(link);
-      summary.appendChild(el("span", { "class": "progress-summary-count" }));
-      heading.parentNode.insertBefore(summary, heading.nextSibling);
-    }
-  }
-
-  var badges = [];
-  Array.prototype.forEach.call(document.querySelectorAll(".bd-docs-nav a.reference, .toctree-wrapper a.reference"),
-    function (link) {
-      var key = keyOf(link.href);
-      if (key === null || !book.chapters[key] || link.hash && link.hash.length > 1) { return; }
-      var shown = el("span", { "class": "progress-badge", "aria-hidden": "true" });
-      var spoken = el("span", { "class": "progress-sr" });
-      link.appendChild(shown);
-      link.appendChild(spoken);
-      badges.push({ key: key, shown: shown, spoken: spoken });
+    /* Answers on this page: put back, or dropped with a word if their question changed. */
+    boxes.forEach(function (box) {
+      var id = box.dataset.exercise, saved = state.answers[id];
+      var fieldset = box.querySelector("fieldset[data-correct]");
+      if (!saved) { return; }
+      if (saved.d !== box.dataset.digest) {
+        delete state.answers[id];
+        exercises.clear(fieldset, "This exercise has changed since you answered it, so your saved answer was cleared.");
+        return;
+      }
+      exercises.setAnswer(fieldset, saved.a || []);
+      exercises.check(fieldset, true);
     });
+    /* Elsewhere in the book: answers to questions that changed or went. */
+    Object.keys(state.answers).forEach(function (id) {
+      if (digests[id] !== state.answers[id].d) { delete state.answers[id]; }
+    });
+    save();
+
+    status = null;
+    summary = null;
+    note = null;
+    if (here) {
+      var container = boxes[0].closest(".exercises") || boxes[0];
+      var section = container.closest("section");
+      var panel = el("div", { "class": "progress-panel", role: "group", "aria-labelledby": "progress-title" });
+      panel.appendChild(el("p", { "class": "progress-title", id: "progress-title" }, "Your progress"));
+      status = el("p", { "class": "progress-count", id: "progress-status", role: "status" });
+      panel.appendChild(status);
+      note = el("p", { "class": "progress-note" }, NOTES[store.kind]);
+      panel.appendChild(note);
+      var clearButton = el("button", { type: "button", "class": "progress-clear" }, "Clear all my answers");
+      panel.appendChild(clearButton);
+      container.parentNode.insertBefore(panel, container);
+      clearButton.addEventListener("click", clearAll);
+
+      var chapter = container.closest("section");
+      while (chapter && chapter.parentElement && chapter.parentElement.closest("section")) {
+        chapter = chapter.parentElement.closest("section");
+      }
+      var heading = chapter ? chapter.querySelector(":scope > h1") : null;
+      if (heading) {
+        summary = el("p", { "class": "progress-summary" });
+        var link = el("a", { href: "#" + (section && section.id ? section.id : "progress-title") }, "Review exercises");
+        summary.appendChild(link);
+        summary.appendChild(el("span", { "class": "progress-summary-count" }));
+        heading.parentNode.insertBefore(summary, heading.nextSibling);
+      }
+    }
+
+    badges = [];
+    Array.prototype.forEach.call(document.querySelectorAll(".bd-docs-nav a.reference, .toctree-wrapper a.reference"),
+      function (link) {
+        var key = keyOf(link.href);
+        if (key === null || !book.chapters[key] || link.hash && link.hash.length > 1) { return; }
+        var shown = el("span", { "class": "progress-badge", "aria-hidden": "true" });
+        var spoken = el("span", { "class": "progress-sr" });
+        link.appendChild(shown);
+        link.appendChild(spoken);
+        badges.push({ key: key, shown: shown, spoken: spoken });
+      });
+    refresh();
+  }
 
   function refresh(announcement) {
     if (here) {
@@ -190,5 +203,6 @@
     if (event.key === KEY) { state = load(); refresh(); }
   });
 
-  refresh();
+  start();
+  document.addEventListener("studyguide:page-updated", start);
 })();
