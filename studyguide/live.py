@@ -10,7 +10,10 @@ incremental build re-reads only the documents whose sources or noted dependencie
 Sphinx writes into a private folder; the server serves a copy that is brought up to date
 only after a build without warnings or errors, so a bad edit never replaces a good page.
 Its file:line messages go to every open page over one Server-Sent Events stream, which
-also tells the pages to reload after a good build. The small script that listens to it
+also tells the pages about a good build: a page then fetches itself and puts the rebuilt
+content in place of the shown one (a reload only when a stylesheet or script changed).
+The garbage collector and the index and search pages wait until the page is shown. The
+small script that listens to it
 is added with ``app.add_js_file`` in this application only: the published HTML never
 carries it. The server binds 127.0.0.1 and answers only requests addressed to it, so no
 other machine (and no web page's rebound DNS name) can read the book in progress.
