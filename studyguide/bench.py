@@ -543,6 +543,19 @@ def inspect_pdf(path: Path, tree: Path) -> dict:
 
 
 # -- The warm preview: edit to visible in a browser ------------------------------------------
+def start_preview(tree: Path, env: dict, *options: str) -> subprocess.Popen:
+    """``make live``'s server on ``tree``, any free port, in its own session (to stop it whole)."""
+    return subprocess.Popen(
+        [str(VENV / "bin/python"), "-m", "studyguide.live", "--port", "0", *options],
+        cwd=tree,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def preview(tree: Path, env: dict, edits: int, print_chunk: bool = False) -> dict:
     """``make live``'s server on this tree, watched in headless Chromium (Playwright on Debian's
     Chromium): the time from writing a file to its text being on the open page. Median of
@@ -557,15 +570,7 @@ def preview(tree: Path, env: dict, edits: int, print_chunk: bool = False) -> dic
         return {"preview.chapter": skipped("needs Chromium and playwright (the [test] extra)")}
     shutil.rmtree(tree / "_build", ignore_errors=True)
     log = tempfile.TemporaryFile("w+")
-    proc = subprocess.Popen(
-        [str(VENV / "bin/python"), "-m", "studyguide.live", "--port", "0"],
-        cwd=tree,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    proc = start_preview(tree, env)
     lines: list[str] = []
     seen: list[tuple[float, str]] = []  # when each line of the preview's log arrived
 
@@ -721,15 +726,7 @@ def print_preview(tree: Path, env: dict, edits: int) -> dict:
     """``python -m studyguide.live --pdf``: seconds from writing a chapter edit to its chunk of
     the print preview being served anew (/_live/pdf/<docname>.pdf, written only once laid
     out), median of ``edits`` edits, each checked for its text when pypdf is there."""
-    proc = subprocess.Popen(
-        [str(VENV / "bin/python"), "-m", "studyguide.live", "--port", "0", "--pdf"],
-        cwd=tree,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    proc = start_preview(tree, env, "--pdf")
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
     served = tree / "_build/live/pdf" / Path(EDITED).relative_to("book").with_suffix(".pdf")

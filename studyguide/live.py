@@ -100,32 +100,30 @@ window.addEventListener("load", () => {
   }
   const page = decodeURIComponent(location.pathname).replace(/^\/+/, "").replace(/(^|\/)$/, "$1index.html")
     .replace(/\.html$/, "");
-  function banner() {
-    let box = document.getElementById("studyguide-live-problems");
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "studyguide-live-problems";
-      box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;z-index:10000;left:0;right:0;top:0;max-height:50vh;" +
-        "overflow:auto;margin:0;padding:1em;background:#7a0000;color:#fff;" +
-        "font:14px/1.4 monospace;white-space:pre-wrap;box-shadow:0 2px 8px #0008";
-      document.body.appendChild(box);
+  function pinned(id, tag, attributes, css) {  // the preview's own element over the page
+    let node = document.getElementById(id);
+    if (!node) {
+      node = document.createElement(tag);
+      node.id = id;
+      for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+      node.style.cssText = "position:fixed;z-index:10000;" + css;
+      document.body.appendChild(node);
     }
-    return box;
+    return node;
+  }
+  function banner() {
+    return pinned("studyguide-live-problems", "div", {role: "alert"},
+      "left:0;right:0;top:0;max-height:50vh;overflow:auto;margin:0;padding:1em;background:#7a0000;" +
+      "color:#fff;font:14px/1.4 monospace;white-space:pre-wrap;box-shadow:0 2px 8px #0008");
   }
   function printLink(pdf) {
-    let link = document.getElementById("studyguide-live-print");
-    if (!pdf || !pdf.docs.includes(page)) { if (link) link.remove(); return; }
-    if (!link) {
-      link = document.createElement("a");
-      link.id = "studyguide-live-print";
-      link.target = "_blank";
-      link.setAttribute("aria-live", "polite");
-      link.style.cssText = "position:fixed;z-index:10000;right:1em;bottom:1em;padding:.4em .8em;" +
-        "background:#fff;color:#00507a;border:1px solid #00507a;border-radius:4px;" +
-        "font:14px/1.4 sans-serif;box-shadow:0 1px 4px #0004";
-      document.body.appendChild(link);
+    if (!pdf || !pdf.docs.includes(page)) {
+      document.getElementById("studyguide-live-print")?.remove();
+      return;
     }
+    const link = pinned("studyguide-live-print", "a", {target: "_blank", "aria-live": "polite"},
+      "right:1em;bottom:1em;padding:.4em .8em;background:#fff;color:#00507a;" +
+      "border:1px solid #00507a;border-radius:4px;font:14px/1.4 sans-serif;box-shadow:0 1px 4px #0004");
     link.href = "/_live/pdf/" + page + ".pdf?v=" + pdf.built_at;
     const fresh = pdf.built_at > loaded && pdf.refreshed.includes(page);
     link.textContent = pdf.status === "building" ? "Print preview (laying out...)" :
