@@ -467,7 +467,9 @@ class Preview(Session):
                 self.app = self._create(warnings)
             from studyguide.figures.sphinx import draw_figures
 
-            draw_figures(self.app)  # drawn at builder-inited only: redraw what data changed
+            # (Drawn at builder-inited only: redraw what data changed; the print files only
+            # for the print preview.)
+            draw_figures(self.app, for_print=self.printer is not None)
             if self.printer is not None and not first:
                 # The print preview reads the same sources on the other core meanwhile; it
                 # starts once the first pages are shown, and once the figures are drawn.

@@ -36,7 +36,10 @@ def _digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def draw_figures(app: Sphinx) -> None:
+def draw_figures(app: Sphinx, for_print: bool = True) -> None:
+    """``for_print=False``: the screen files only (the web preview, a tenth of a second sooner
+    after a figure-data edit); a print file left from older data is removed, so a later
+    print build draws it again."""
     data_dir = Path(app.srcdir) / app.config.studyguide_figures_data
     out_dir = Path(app.srcdir) / "_figures"
     if not data_dir.is_dir():
@@ -52,7 +55,7 @@ def draw_figures(app: Sphinx) -> None:
         digest = _digest(inputs)
         if (
             target.is_file()
-            and print_variant(target).is_file()
+            and (print_variant(target).is_file() or not for_print)
             and stamp.is_file()
             and stamp.read_text() == digest
         ):
@@ -63,12 +66,15 @@ def draw_figures(app: Sphinx) -> None:
 
         tmp = target.with_suffix(".svg.tmp")
         try:
-            with drawing():
+            with drawing(for_print):
                 render(data_dir, tmp)
         except Exception as err:
             raise ExtensionError(f"figure {stem} could not be drawn from {data_dir}: {err}") from err
         tmp.replace(target)
-        print_variant(tmp).replace(print_variant(target))
+        if for_print:
+            print_variant(tmp).replace(print_variant(target))
+        else:
+            print_variant(target).unlink(missing_ok=True)
         stamp.write_text(digest)
 
 

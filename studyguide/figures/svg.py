@@ -57,12 +57,20 @@ def _add_fonts() -> None:
             font_manager.fontManager.addfont(str(FONTS / name))
 
 
+_for_print = [True]  # whether save() writes the print variant too (see drawing)
+
+
 @contextmanager
-def drawing() -> Iterator[None]:
-    """Draw and save figures inside this: matplotlib's defaults plus ``STYLE``, restored after."""
+def drawing(for_print: bool = True) -> Iterator[None]:
+    """Draw and save figures inside this: matplotlib's defaults plus ``STYLE``, restored after.
+    ``for_print=False`` (the web preview without its print pages) saves the screen file only."""
     _add_fonts()
-    with matplotlib.style.context(STYLE, after_reset=True):
-        yield
+    _for_print[0] = for_print
+    try:
+        with matplotlib.style.context(STYLE, after_reset=True):
+            yield
+    finally:
+        _for_print[0] = True
 
 
 def figure(width_cm: float, height_cm: float) -> Figure:
@@ -85,5 +93,7 @@ def save(fig: Figure, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     metadata = {"Date": None, "Creator": None}
     fig.savefig(out, format="svg", metadata=metadata)
+    if not _for_print[0]:
+        return
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         fig.savefig(print_variant(out), format="svg", metadata=metadata)
