@@ -51,3 +51,19 @@ def test_figures_are_vector_with_text_as_paths_and_reproducible(tmp_path):
         printed = (tmp_path / "a" / "_figures" / name.replace(".svg", ".print.svg")).read_bytes()
         assert printed == (tmp_path / "b" / "_figures" / name.replace(".svg", ".print.svg")).read_bytes()
         assert b"<text" in printed and b"Noto Sans" in printed  # real text, for the PDF
+
+
+def test_the_web_preview_leaves_no_stale_print_figure(tmp_path):
+    """Screen files only (``for_print=False``): the print file of the old data goes, and the
+    next print build draws it from the new data, with real text (not outlines)."""
+    shutil.copytree(ROOT / "book" / "figures", tmp_path / "figures")
+    app = fake_app(tmp_path)
+    draw_figures(app)
+    out = tmp_path / "_figures"
+    data = tmp_path / "figures" / "timeline.yaml"
+    data.write_text(data.read_text().replace("\n  label: ", "\n  label: Edited ", 1))
+    draw_figures(app, for_print=False)
+    assert (out / "timeline.svg").is_file() and not (out / "timeline.print.svg").exists()
+    assert (out / "losses.print.svg").is_file()  # unchanged data: its print file stays
+    draw_figures(app)
+    assert "Edited" in (out / "timeline.print.svg").read_text()
