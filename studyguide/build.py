@@ -5,13 +5,14 @@ A build, in order:
 1. **One at a time**: it takes the build folder's lock (``studyguide.lock``); a second build
    in the same tree waits for the first, saying so.
 2. **Up to date?** It digests the sources (paths and contents, not mtimes: a deleted,
-   renamed or just-edited file always counts) and returns at once, without starting Sphinx,
-   when every requested target was published from the same digest.
+   renamed or just-edited file always counts) and returns at once, without building,
+   when every requested target was published from the same digest. (The first
+   format's process has started meanwhile, to import its code, and is stopped.)
 3. **Parse**: the first format's Sphinx process reads the sources into the shared doctree
    folder (``.work/doctrees``, kept between builds, so an edit rereads one file) and says
    on a pipe when the parse is saved (at Sphinx's ``write-started``).
-4. **Write**: then the other formats start, one process each, side by side with the first,
-   from that parse. Each reports through files, never through its console: Sphinx's
+4. **Write**: then the other formats write, one process each, side by side with the first,
+   from that parse (their processes start with the parse, to load their code meanwhile). Each reports through files, never through its console: Sphinx's
    warning stream, and a manifest of what it produced (``studyguide.run_sphinx``).
 5. **Publish**, only when every format succeeded: a new generation and one atomic switch
    (``studyguide.publish``). A failed build publishes nothing and drops the saved parse, so
@@ -181,6 +182,15 @@ class Driver:
         self.children.append(proc)
         return proc, warnings, manifest
 
+    @staticmethod
+    def go(fd: int) -> None:
+        """Tell a waiting format to start, on its pipe."""
+        try:
+            os.write(fd, b"ok\n")
+        except BrokenPipeError:  # it died: its exit code says so
+            pass
+        os.close(fd)
+
     def stop(self, proc: subprocess.Popen) -> None:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -237,6 +247,38 @@ class Driver:
 
     def run(self) -> int:
         args = self.args
+        self.variant.mkdir(parents=True, exist_ok=True)
+        formats = list(args.formats)
+        if "pdf" in formats and "epub" in formats:  # the EPUB does not parse (see below)
+            formats = [f for f in formats if f != "epub"] + ["epub"]
+        first, *rest = formats
+        # The first format's process starts now and imports its code (half a second of
+        # Python, Sphinx and the extensions) while this one digests the sources, then waits
+        # on a pipe; told to, it parses. The others start once the sources are known to have
+        # changed, load their code while the parse runs, and wait until it is saved. (Started
+        # all at once, three imports and the digest share two cores, and none is sooner.)
+        # The EPUB carries the print edition's page numbers: with the PDF it also waits, to
+        # write, for the PDF's page map (told on a pipe from the PDF's process).
+        with_map = "pdf" in formats and "epub" in formats
+        map_read, map_write = os.pipe() if with_map else (None, None)
+        ends = {"pdf": ("ready", map_write), "epub": ("wait", map_read)} if with_map else {}
+        read_end, write_end = os.pipe()
+        starts: dict[str, int] = {}
+        writers = {}
+
+        def spawn(fmt: str) -> None:
+            wait_end, starts[fmt] = os.pipe()
+            try:
+                parsed_fd = write_end if fmt == first else None
+                writers[fmt] = self.start(fmt, parsed_fd, start_fd=wait_end, page_map=ends.get(fmt))
+            finally:
+                os.close(wait_end)
+
+        try:
+            spawn(first)
+        finally:
+            os.close(write_end)
+
         # The commit and the edition tags are sources too: the edition stamp and the revision
         # history print them.
         key = json.dumps(
@@ -259,6 +301,10 @@ class Driver:
             published.get(t, {}).get("digest") == sources and self.gens.target_path(t)
             for t in targets.values()
         ):
+            for fd in (read_end, starts[first], map_read, map_write):
+                if fd is not None:
+                    os.close(fd)
+            self.stop(writers[first][0])  # never told to start: it stops unheard
             self.gens.link_entries()
             self.say(f"Up to date: {', '.join(targets.values())} (the sources have not changed).")
             return 0
@@ -266,46 +312,23 @@ class Driver:
         self.say(
             f"Building {', '.join(args.formats)} ({args.edition} edition, {args.paper}) from {args.source}"
         )
-        self.variant.mkdir(parents=True, exist_ok=True)
         # Sphinx rereads a file when its mtime is newer than its last reading; tell it also
         # which files changed content since the last good build, whatever their mtime says.
         known = manifest.get("files", {})
         changed = sorted(set(files) ^ set(known) | {p for p in files if known.get(p) != files[p]})
         (self.work / "changed.json").write_text(json.dumps(changed), encoding="utf-8")
-        formats = list(args.formats)
-        if "pdf" in formats and "epub" in formats:  # the EPUB does not parse (see below)
-            formats = [f for f in formats if f != "epub"] + ["epub"]
-        first, *rest = formats
-        # The first format's process parses; the others start at once too, load their code,
-        # and wait on a pipe each until the parse is saved. The EPUB carries the print
-        # edition's page numbers: with the PDF it also waits, to write, for the PDF's page
-        # map (told on a pipe from the PDF's process).
-        with_map = "pdf" in formats and "epub" in formats
-        map_read, map_write = os.pipe() if with_map else (None, None)
-        ends = {"pdf": ("ready", map_write), "epub": ("wait", map_read)} if with_map else {}
-        read_end, write_end = os.pipe()
-        starts: dict[str, int] = {}
+        self.go(starts.pop(first))
         try:
-            writers = {first: self.start(first, parsed_fd=write_end, page_map=ends.get(first))}
             for fmt in rest:
-                wait_end, starts[fmt] = os.pipe()
-                try:
-                    writers[fmt] = self.start(fmt, start_fd=wait_end, page_map=ends.get(fmt))
-                finally:
-                    os.close(wait_end)
+                spawn(fmt)
         finally:
-            for fd in (write_end, map_read, map_write):
+            for fd in (map_read, map_write):
                 if fd is not None:
                     os.close(fd)
         with os.fdopen(read_end, "rb") as parsed:
             verdict = parsed.readline()  # "ok" once the parse is saved; nothing if it died
         for fd in starts.values():
-            if verdict.strip() == b"ok":
-                try:
-                    os.write(fd, b"ok\n")
-                except BrokenPipeError:  # it died: its exit code says so
-                    pass
-            os.close(fd)
+            self.go(fd) if verdict.strip() == b"ok" else os.close(fd)
         if verdict.strip() != b"ok":  # the parse reports why; the others never started
             for fmt in rest:
                 self.stop(writers.pop(fmt)[0])

@@ -248,7 +248,10 @@ def ready_to_write(args) -> bool:
     loads the parsed book: it writes every page with the print page numbers, and holding the
     book in memory meanwhile would only add to the build's peak."""
     if args.start_fd is not None:
-        warm_imports(args.confdir)
+        try:
+            warm_imports(args.confdir)
+        except Exception:  # (a broken conf.py): creating the application reports it
+            pass
         if not told_ok(args.start_fd):
             return False
     return args.page_map_wait_fd is None or told_ok(args.page_map_wait_fd)
@@ -262,12 +265,17 @@ def run(args) -> int:
     from studyguide.pause import pause
 
     nocolor()
+    try:
+        if not ready_to_write(args):
+            return 0  # the parse or the PDF failed: it says why; the driver stops this one
+    except KeyboardInterrupt:
+        return 130
+    # (Only now: a writer stopped while it waits, the sources being unchanged, leaves the
+    # last build's report as it was.)
     Path(args.warnings + ".traceback").unlink(missing_ok=True)
     status = Progress(args.label) if args.label else None
     with open(args.warnings, "w", encoding="utf-8") as warnings:
         try:
-            if not ready_to_write(args):
-                return 0  # the parse or the PDF failed: it says why; the driver stops this one
             with patch_docutils(args.confdir), docutils_namespace():
                 app = Sphinx(
                     args.source,
@@ -320,7 +328,17 @@ def main() -> None:
     parser.add_argument("--start-fd", type=int, help="start to write when this pipe says ok")
     parser.add_argument("--page-map-ready-fd", type=int, help="the PDF's page map is written: say so here")
     parser.add_argument("--page-map-wait-fd", type=int, help="wait for the PDF's page map on this pipe")
-    code = run(parser.parse_args())
+    args = parser.parse_args()
+    profile = os.environ.get("STUDYGUIDE_PROFILE")  # a folder: where each format's profile goes
+    if profile:  # (os._exit below would lose what cProfile's own exit handling writes)
+        import cProfile
+
+        profiler = cProfile.Profile()
+        code = profiler.runcall(run, args)
+        Path(profile).mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(Path(profile) / f"{args.builder}.prof")
+    else:
+        code = run(args)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

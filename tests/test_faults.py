@@ -251,8 +251,10 @@ def test_the_writers_start_beside_the_parse(tree):
     """They load their code while the sources are read, and begin once the parse is saved."""
     build = Running(tree, pause="parse")
     build.reached()
-    waiting = {fmt for fmt, args in writers(tree).items() if "--start-fd" in args}
+    running = writers(tree)
+    waiting = {fmt for fmt, args in running.items() if "--start-fd" in args and "--parsed-fd" not in args}
     assert waiting == {"epub", "pdf"}, "the other formats' processes are not started"
+    assert "--parsed-fd" in running["html"], "the first format should be the parse"
     build.go()
     assert build.wait() == 0, build.output
     assert EDIT in (tree / "_build" / "html" / "ch1.html").read_text()
