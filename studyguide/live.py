@@ -314,6 +314,8 @@ class Preview(Session):
     def _create(self, warnings: Warnings):
         from sphinx.application import Sphinx
 
+        from studyguide.numbering import keep_numbers
+
         app = Sphinx(
             self.source,
             self.root,
@@ -328,63 +330,8 @@ class Preview(Session):
         self.connect(app)
         self.keep_stems(app.builder)
         self.defer_whole_book_pages(app.builder)
-        self.keep_figure_numbers(app)
+        keep_numbers(app)
         return app
-
-    def keep_figure_numbers(self, app) -> None:
-        """Number the figures and tables again only when an edit can have moved the numbers.
-
-        After every edit Sphinx walks each document of the book to number what ``numfig``
-        numbers: most of a chapter's rebuild on the 20x book. The numbers can move only if a
-        re-read document gained, lost or reordered an element with an id, or the documents
-        or their toctrees changed; otherwise the last numbers stand (Sphinx dropped the
-        re-read documents' own, which are put back).
-        """
-        from docutils import nodes
-        from sphinx.environment.collectors.toctree import TocTreeCollector
-
-        collector = next(
-            (
-                listener.handler.__self__
-                for listener in app.events.listeners["env-get-updated"]
-                if isinstance(getattr(listener.handler, "__self__", None), TocTreeCollector)
-            ),
-            None,
-        )
-        if collector is None:
-            return
-        walk = collector.assign_figure_numbers
-        seen: dict[str, list] = {}  # document -> its elements with ids, in order
-        numbers: dict[str, dict] = {}  # env.toc_fignumbers after the last walk
-        layout: list = [None]
-
-        def ids(env, docname: str) -> list:
-            tree = env.get_doctree(docname)
-            return [
-                (type(node).__name__, tuple(node["ids"]))
-                for node in tree.findall(nodes.Element)
-                if node["ids"]
-            ]
-
-        def assign(env) -> list[str]:
-            key = (
-                sorted(env.found_docs),
-                sorted((doc, list(kids)) for doc, kids in env.toctree_includes.items()),
-            )
-            now = {doc: ids(env, doc) for doc in self.reading if doc in env.found_docs}
-            if layout[0] == key and all(seen.get(doc) == found for doc, found in now.items()):
-                for doc in now:
-                    if doc in numbers:
-                        env.toc_fignumbers[doc] = {kind: dict(n) for kind, n in numbers[doc].items()}
-                return []
-            changed = walk(env)
-            layout[0] = key
-            seen.update(now)
-            numbers.clear()
-            numbers.update({d: {k: dict(n) for k, n in m.items()} for d, m in env.toc_fignumbers.items()})
-            return changed
-
-        collector.assign_figure_numbers = assign
 
     def defer_whole_book_pages(self, builder) -> None:
         """Write the general index, the search page and the search index after the reload.
@@ -555,6 +502,8 @@ class PrintPreview(Session):
     def _create(self):
         from sphinx.application import Sphinx
 
+        from studyguide.numbering import keep_numbers
+
         app = Sphinx(
             self.source,
             self.root,
@@ -567,6 +516,7 @@ class PrintPreview(Session):
             confoverrides={"studyguide_print_preview": True},
         )
         self.connect(app)
+        keep_numbers(app)
         return app
 
     def build(self) -> dict:

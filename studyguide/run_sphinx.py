@@ -262,6 +262,7 @@ def run(args) -> int:
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+    from studyguide.numbering import keep_numbers
     from studyguide.pause import pause
 
     nocolor()
@@ -287,6 +288,7 @@ def run(args) -> int:
                     warning=warnings,
                     warningiserror=True,
                 )
+                keep_numbers(app)
                 if args.parsed_fd is not None:
                     if args.changed:
                         app.connect("env-get-outdated", reread_changed(args.changed))
