@@ -165,7 +165,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.renderer.forget_inputs()  # a figure may have been redrawn since the last edit
         self.schedule = Schedule(self.renderer, Path(self.outdir), self.chunks, self.page_numbers)
         with progress_message(__("writing the chapters")):
-            self.schedule.start(self.write_chunk, only=set(docnames) if self.preview else None)
+            self.schedule.start(
+                self.write_chunk, dict(self.env.all_docs), only=set(docnames) if self.preview else None
+            )
 
     def write_chunk(self, chunk: chunks.Chunk) -> Path:
         """Translate one chunk's documents and put them in the print template."""

@@ -96,12 +96,24 @@ class Renderer:
         """How long each document took last time it was rendered, if it ever was."""
         return [self._known(html).get("seconds") for html in htmls]
 
+    def rendered_at(self, htmls: list[Path]) -> list[int | None]:
+        """When each document was last laid out or found unchanged, in microseconds (as
+        ``env.all_docs``)."""
+        found = []
+        for html in htmls:
+            try:
+                found.append(self._facts(html).stat().st_mtime_ns // 1000)
+            except OSError:
+                found.append(None)
+        return found
+
     def submit(self, html: Path, pdf: Path) -> Future:
         """Render ``html`` to ``pdf`` (or reuse it); the future gives pages and anchors."""
         facts = self._facts(html)
         key = self._key(html)
         known = self._known(html)
         if pdf.is_file() and known.get("key") == key:
+            os.utime(facts)  # checked now: its documents' last reading is no news (see rendered_at)
             done: Future = Future()
             done.set_result({**known, "cached": True})
             return done

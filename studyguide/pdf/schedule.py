@@ -45,16 +45,28 @@ class Schedule:
     def folios_pdf(self) -> Path:
         return self.outdir / "_chunks" / "folios.pdf"
 
-    def start(self, write: Write, only: set[str] | None = None) -> None:
-        """Write the chapters' chunks and send each to a worker, the slowest first (only
-        those with one of the documents ``only`` names, if given: the print preview)."""
+    def start(self, write: Write, read: dict[str, int], only: set[str] | None = None) -> None:
+        """Write the chapters' chunks and send each to a worker (only those with one of the
+        documents ``only`` names, if given: the print preview).
+
+        Those with a document read (``read``: when, in microseconds, as ``env.all_docs``)
+        since the chunk was last laid out or found unchanged go first, as they are likely to need laying out
+        again: after an edit, the edited chapter's layout then runs while the others are
+        translated, only to find them unchanged. Then the slowest first, so that the
+        workers finish together.
+        """
         body = [c for c in self.chunks if c.stage == chunks.BODY]
         if only is not None:
             body = [c for c in body if only.intersection(c.docnames)]
-        cost = self.renderer.previous_seconds([self.html(c) for c in body])
+        htmls = [self.html(c) for c in body]
+        cost = self.renderer.previous_seconds(htmls)
         if None in cost:  # a first build: longer text, longer layout
             cost = [sum(len(d.astext()) for d in c.docs) for c in body]
-        for _, chunk in sorted(zip(cost, body), key=lambda pair: -pair[0]):
+        laid_out = self.renderer.rendered_at(htmls)
+        fresh = [
+            when is None or any(read.get(d, 0) > when for d in c.docnames) for c, when in zip(body, laid_out)
+        ]
+        for *_, chunk in sorted(zip(fresh, cost, body), key=lambda row: (not row[0], -row[1])):
             self.jobs[chunk.name] = self.renderer.submit(write(chunk), self.pdf(chunk))
 
     def _collect(self, chunk: chunks.Chunk, future: Future) -> None:
