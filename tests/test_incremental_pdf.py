@@ -40,3 +40,30 @@ def test_an_edit_lays_out_only_its_own_chunk(tmp_path):
         names = set(pikepdf.NameTree(pdf.Root.Names.Dests).keys())
         links = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if "/Dest" in a]
         assert links and all(str(a.Dest) in names for a in links)
+
+
+def _epub_pages(build) -> dict[str, int]:
+    folder = build.work() / "epub"
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.xhtml")}
+
+
+def test_an_edit_rewrites_the_epub_pages_it_moved_and_packs_a_cold_builds_bytes(tmp_path):
+    """Beside the PDF, the EPUB writes again only the pages whose text or print page breaks
+    changed, and keeps the others' markers: the package is the one a cold build makes."""
+    source = tmp_path / "minimal"
+    shutil.copytree(ROOTS / "minimal", source)
+    first = run_build(tmp_path / "_build", "html", "epub", "pdf", source=source / "book")
+    assert first.returncode == 0, first.output
+    before = _epub_pages(first)
+
+    with open(source / "book" / "ch1.md", "a", encoding="utf-8") as f:
+        f.write(f"\n{SENTENCE}\n")
+    second = run_build(tmp_path / "_build", "html", "epub", "pdf", source=source / "book")
+    assert second.returncode == 0, second.output
+    after = _epub_pages(second)
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert "ch1.xhtml" in changed and "glossary.xhtml" not in changed, changed
+
+    cold = run_build(tmp_path / "_cold", "html", "epub", "pdf", source=source / "book")
+    assert cold.returncode == 0, cold.output
+    assert second.epub.read_bytes() == cold.epub.read_bytes()

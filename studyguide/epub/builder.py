@@ -10,6 +10,7 @@ zip whose entry times come from ``SOURCE_DATE_EPOCH`` rather than file mtimes.
 from __future__ import annotations
 
 import html
+import json
 import os
 import time
 import zipfile
@@ -87,20 +88,60 @@ class StudyGuideEpubBuilder(Epub3Builder):
             self._print_map = found if usable else None
             self._breaks = pagemap.breaks_by_block(found["pages"]) if usable else {}
             self._written: dict[str, str] = {}  # page label -> href of its marker
+            self._placed: dict[str, list[str]] = {}  # document written now -> its markers
         return self._print_map
 
     def get_outdated_docs(self):
-        """With the PDF's page map, every page is written again: an edit anywhere
-        can move the print page breaks of chapters it did not touch, and the page list
-        names the marker of every page."""
-        if (Path(self.outdir).parent / "pdf" / pagemap.PAGE_MAP).is_file():
-            yield from sorted(self.env.found_docs)
+        """With the PDF's page map, a page is written again when its print page breaks
+        moved (an edit to one chapter moves those of the chapters after it only when it
+        changes that chapter's page count), when its document was read since the page was
+        written (the parse beside this process rereads a document whose exercise file
+        changed, whatever the source's mtime), or when Sphinx's own rules say so."""
+        last = self._last_breaks
+        if self.print_map is None:  # no markers now: none may be kept from the last pages
+            if (Path(self.outdir).parent / "pdf" / pagemap.PAGE_MAP).is_file():
+                yield from sorted(self.env.found_docs)
+            else:
+                yield from super().get_outdated_docs()
             return
-        yield from super().get_outdated_docs()
+        outdated = set(super().get_outdated_docs())
+        for docname in sorted(self.env.found_docs):
+            page = Path(self.get_outfilename(docname))
+            if (
+                docname in outdated
+                or last.get(docname, {}).get("breaks") != self._breaks_of(docname)
+                or not page.is_file()
+                or page.stat().st_mtime_ns // 1000 < self.env.all_docs.get(docname, 0)
+            ):
+                yield docname
+
+    @property
+    def _breaks_file(self) -> Path:
+        """Each page's print page breaks as last written, and the markers it holds."""
+        out = Path(self.outdir)
+        return out.with_name(out.name + ".breaks")
+
+    @property
+    def _last_breaks(self) -> dict:
+        """What ``_breaks_file`` said when this build began; the file is gone meanwhile,
+        so that a build stopped halfway writes every page again next time."""
+        if not hasattr(self, "_last"):
+            path = self._breaks_file
+            self._last = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+            path.unlink(missing_ok=True)
+        return self._last
+
+    def _breaks_of(self, docname: str) -> dict[str, list[str]]:
+        if not hasattr(self, "_by_doc"):
+            self._by_doc: dict[str, dict[str, list[str]]] = {}
+            for key, labels in self._breaks.items():  # keys are "docname:n" (pagemap.py)
+                self._by_doc.setdefault(key.rpartition(":")[0], {})[key] = labels
+        return self._by_doc.get(docname, {})
 
     def write_doc(self, docname: str, doctree) -> None:
         self._block_keys = pagemap.block_keys(doctree, docname) if self.print_map else {}
         self._writing = docname
+        self._placed[docname] = []
         super().write_doc(docname, doctree)
 
     def page_labels_at(self, node_id: int) -> list[str]:
@@ -108,14 +149,20 @@ class StudyGuideEpubBuilder(Epub3Builder):
         return self._breaks.get(key, []) if key else []
 
     def pages_written(self, labels: list[str]) -> None:
-        href = self.get_target_uri(self._writing)
-        for label in labels:
-            self._written[label] = f"{href}#page-{label}"
+        self._placed[self._writing].extend(labels)
 
     def page_list(self) -> list[tuple[str, str]]:
-        """The page list in print order; every page of the map must have its marker."""
+        """The page list in print order; every page of the map must have its marker (on a
+        page written now, or on one kept from the last build with the same breaks)."""
         if not self.print_map:
             return []
+        kept = {
+            doc: facts["placed"] for doc, facts in self._last_breaks.items() if doc in self.env.found_docs
+        }
+        for docname, labels in {**kept, **self._placed}.items():
+            href = self.get_target_uri(docname)
+            for label in labels:
+                self._written[label] = f"{href}#page-{label}"
         labels = [label for label, _ in self.print_map["pages"]]
         missing = [label for label in labels if label not in self._written]
         if missing:
@@ -141,24 +188,36 @@ class StudyGuideEpubBuilder(Epub3Builder):
     def handle_finish(self) -> None:
         static = Path(self.outdir) / "_static"
         copy_fonts(static / "fonts", licence=False)
-        draw_cover(self.config, static / "cover.png")
+        out = Path(self.outdir)
+        draw_cover(self.config, static / "cover.png", stamp=out.with_name(out.name + ".cover"))
         super().handle_finish()
-        self.make_reproducible(self.produced)
+        if self.print_map:  # the pages are written: say with which breaks
+            facts = dict(self._last_breaks)
+            facts.update(
+                {
+                    doc: {"breaks": self._breaks_of(doc), "placed": placed}
+                    for doc, placed in self._placed.items()
+                }
+            )
+            kept = {doc: facts[doc] for doc in sorted(self.env.found_docs) if doc in facts}
+            self._breaks_file.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
 
-    @staticmethod
-    def make_reproducible(epub: Path) -> None:
+    def build_epub(self) -> None:
+        """Sphinx's zip, in the same order, with every entry's time from SOURCE_DATE_EPOCH
+        and the same permissions, so the same sources give the same bytes. (Written once:
+        re-packing Sphinx's own zip compressed every file twice.)"""
+        out = Path(self.outdir)
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
         stamp = time.gmtime(max(epoch, 315532800))[:6]
-        with zipfile.ZipFile(epub) as old:
-            entries = [(info.filename, old.read(info)) for info in old.infolist()]
-        tmp = epub.with_suffix(".epub.tmp")
-        with zipfile.ZipFile(tmp, "w") as new:
-            for name, data in entries:
+        names = ["mimetype", "META-INF/container.xml", "content.opf", "toc.ncx", *self.files]
+        tmp = self.produced.with_suffix(".epub.tmp")
+        with zipfile.ZipFile(tmp, "w") as epub:
+            for name in names:
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
-                new.writestr(info, data)
-        tmp.replace(epub)
+                epub.writestr(info, (out / name).read_bytes())
+        tmp.replace(self.produced)
 
 
 def setup(app: Sphinx) -> dict:
