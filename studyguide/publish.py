@@ -125,9 +125,34 @@ class NewGeneration:
         self.targets[target] = entry
 
     def add(self, target: str, source: Path, digest: str) -> None:
-        """Copy (never link: Sphinx rewrites its work files in place) a new build's output."""
+        """Copy a new build's output: never link a work file, as Sphinx rewrites its work
+        files in place. A file the build did not touch is the published copy of last time,
+        though: that copy is linked instead (most of a web edition after one edit).
+
+        A work file is untouched when its inode, size and times, the change time included
+        (which no program can set), are what they were when it was last published; the
+        published copy, when its size and modification time are still the work file's."""
         name = target if source.is_dir() else f"{target}/{source.name}"
-        self._place(source, target, {"file": name, "digest": digest}, shutil.copy2)
+        old, current = self._old.get(target, {}), self.gens.current_dir()
+        last = old.get("copied", {}) if current is not None and old.get("file") == name else {}
+        copied: dict[str, list[int]] = {}
+
+        def copy(src: str, dst: str) -> str:
+            rel = Path(src).relative_to(source).as_posix() if source.is_dir() else source.name
+            stat = os.stat(src)
+            copied[rel] = [stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+            if last.get(rel) == copied[rel]:
+                published = current / name / rel if source.is_dir() else current / name
+                try:
+                    kept = published.stat()
+                    if (kept.st_size, kept.st_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                        os.link(published, dst)
+                        return dst
+                except OSError:  # gone, or on another file system: copy it
+                    pass
+            return shutil.copy2(src, dst)
+
+        self._place(source, target, {"file": name, "digest": digest, "copied": copied}, copy)
 
     def file_of(self, target: str) -> Path | None:
         entry = self.targets.get(target)
