@@ -141,6 +141,31 @@ def test_an_edit_keeps_what_unchanged_pages_use(tmp_path):
         assert [n for n in epub.namelist() if n.endswith("img.png")], epub.namelist()
 
 
+def test_a_new_generation_links_the_files_the_build_did_not_touch(tmp_path):
+    """Published copies are never shared with the work folder (Sphinx rewrites its files in
+    place); what a build did not rewrite is the last generation's copy, linked, and what
+    it rewrote is copied afresh, even when someone changed the last published copy."""
+    source = copy_book(tmp_path)
+    book, out = source / "book", tmp_path / "_build"
+    assert run_build(out, "html", source=book).returncode == 0
+    html = out / "html"
+    image, page, glossary = html / "_images" / "img.png", html / "ch1.html", html / "glossary.html"
+    before = {p: p.stat().st_ino for p in (image, page)}
+    work = out / ".work" / "student" / "html"
+    assert before[image] != (work / "_images" / "img.png").stat().st_ino
+    tampered = glossary.read_text(encoding="utf-8").replace("</body>", "<p>tampered</p></body>")
+    os.chmod(glossary, 0o644)
+    glossary.write_text(tampered, encoding="utf-8")  # a published copy changed by hand
+    (book / "ch1.md").write_text(
+        (book / "ch1.md").read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8"
+    )
+    assert run_build(out, "html", source=book).returncode == 0
+    assert image.stat().st_ino == before[image], "an untouched file was copied, not linked"
+    assert page.stat().st_ino != before[page] and "More." in page.read_text(encoding="utf-8")
+    assert "tampered" not in glossary.read_text(encoding="utf-8")
+    assert (work / "ch1.html").stat().st_ino != page.stat().st_ino
+
+
 def test_unchanged_sources_return_at_once(tmp_path):
     source = copy_book(tmp_path)
     book, out = source / "book", tmp_path / "_build"
