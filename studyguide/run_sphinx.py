@@ -331,6 +331,10 @@ def main() -> None:
     parser.add_argument("--page-map-ready-fd", type=int, help="the PDF's page map is written: say so here")
     parser.add_argument("--page-map-wait-fd", type=int, help="wait for the PDF's page map on this pipe")
     args = parser.parse_args()
+    if args.parsed_fd is not None:  # the parse: its figures are drawn while Sphinx is imported
+        from studyguide.figures.early import draw_early
+
+        draw_early(args.source, args.confdir)
     profile = os.environ.get("STUDYGUIDE_PROFILE")  # a folder: where each format's profile goes
     if profile:  # (os._exit below would lose what cProfile's own exit handling writes)
         import cProfile

@@ -166,6 +166,29 @@ def test_a_new_generation_links_the_files_the_build_did_not_touch(tmp_path):
     assert (work / "ch1.html").stat().st_ino != page.stat().st_ino
 
 
+def test_bad_figure_data_is_one_line_with_its_file_and_line(tmp_path):
+    """The figures are drawn in a process of their own while Sphinx starts; its problem
+    is the build's, in one line naming the data file and line, and nothing is published."""
+    source = copy_book(tmp_path)
+    book, out = source / "book", tmp_path / "_build"
+    shutil.copytree(ROOT / "book" / "figures", book / "figures")
+    first = run_build(out, "html", source=book)
+    assert first.returncode == 0, first.output
+    assert sorted(p.name for p in (book / "_figures").glob("*.svg")) == sorted(
+        f"{stem}{kind}.svg" for stem in ("locator-map", "losses", "timeline") for kind in ("", ".print")
+    )
+    published = all_text(out / "html")
+    losses = book / "figures" / "losses.yaml"
+    lines = losses.read_text(encoding="utf-8").splitlines()
+    losses.write_text("\n".join(["title: a: b", *lines]) + "\n", encoding="utf-8")
+    bad = run_build(out, "html", source=book)
+    assert bad.returncode != 0
+    errors = [line for line in bad.output.splitlines() if "error" in line.lower() and "losses" in line]
+    assert len(errors) == 1 and f"{losses}:1:" in errors[0], bad.output
+    assert "Traceback" not in bad.output
+    assert all_text(out / "html") == published
+
+
 def test_unchanged_sources_return_at_once(tmp_path):
     source = copy_book(tmp_path)
     book, out = source / "book", tmp_path / "_build"

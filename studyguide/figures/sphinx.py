@@ -4,19 +4,30 @@ Each SVG gets a stamp holding a hash of its inputs (its data files and the figur
 an unchanged stamp means no matplotlib import at all, which keeps a no-change build fast.
 The SVGs land in ``book/_figures/`` (ignored by git), where chapters refer to them as
 ``/_figures/<name>.svg``.
+
+The build's parse starts the drawing in a process of its own (``early.py``) before it
+imports Sphinx: importing matplotlib and drawing take over a second of a cold build, and
+importing Sphinx and the extensions half a second, on another core. Sphinx waits for
+that process at ``builder-inited``, where it would otherwise draw, and reports its
+error as its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from studyguide.figures import print_variant
+from studyguide.figures import early, print_variant
+
+if TYPE_CHECKING:  # (the drawing process started early imports no more of Sphinx than it needs)
+    from sphinx.application import Sphinx
 
 logger = logging.getLogger(__name__)
 CODE_DIR = Path(__file__).parent
@@ -36,14 +47,31 @@ def _digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def draw_figures(app: Sphinx, for_print: bool = True) -> None:
-    """``for_print=False``: the screen files only (the web preview, a tenth of a second sooner
+def wait_for_early(app: Sphinx) -> None:
+    """The figures ``early.draw_early`` started: those it drew, or the error it met, as if drawn here."""
+    proc = early.started.pop(Path(app.srcdir).resolve(), None)
+    if proc is None:
+        return
+    said = proc.communicate()[0].splitlines()
+    for line in said:
+        if line.startswith("drew "):
+            logger.info("drawing figure %s", line.removeprefix("drew "))
+    if proc.returncode != 0:
+        problem = next((line.removeprefix("error ") for line in said if line.startswith("error ")), None)
+        raise ExtensionError(problem or f"the figures could not be drawn (exit code {proc.returncode})")
+
+
+def draw_figures(app: Sphinx, for_print: bool = True) -> list[str]:
+    """Draw what is out of date; the figures drawn.
+
+    ``for_print=False``: the screen files only (the web preview, a tenth of a second sooner
     after a figure-data edit); a print file left from older data is removed, so a later
     print build draws it again."""
+    drawn: list[str] = []
     data_dir = Path(app.srcdir) / app.config.studyguide_figures_data
     out_dir = Path(app.srcdir) / "_figures"
     if not data_dir.is_dir():
-        return  # a book without figures (the small test books)
+        return drawn  # a book without figures (the small test books)
     out_dir.mkdir(exist_ok=True)
     for stem, (module, data) in INPUTS.items():
         inputs = [data_dir / name for name in data]
@@ -69,16 +97,61 @@ def draw_figures(app: Sphinx, for_print: bool = True) -> None:
             with drawing(for_print):
                 render(data_dir, tmp)
         except Exception as err:
-            raise ExtensionError(f"figure {stem} could not be drawn from {data_dir}: {err}") from err
+            raise ExtensionError(f"{_located(err, data_dir)}figure {stem} could not be drawn") from err
         tmp.replace(target)
         if for_print:
             print_variant(tmp).replace(print_variant(target))
         else:
             print_variant(target).unlink(missing_ok=True)
         stamp.write_text(digest)
+        drawn.append(stem)
+    return drawn
+
+
+def _located(err: Exception, data_dir: Path) -> str:
+    """Where in its data file a figure failed, as ``file:line: problem: `` when the file
+    could not be parsed; else the problem alone and the data folder."""
+    import json
+
+    import yaml
+
+    mark = getattr(err, "problem_mark", None)
+    if isinstance(err, yaml.MarkedYAMLError) and mark is not None:
+        return f"{mark.name}:{mark.line + 1}: {err.problem}: "
+    if isinstance(err, json.JSONDecodeError):  # (the map's basemap.json is the one JSON file)
+        return f"{data_dir / 'basemap.json'}:{err.lineno}: {err.msg}: "
+    first = str(err).strip().splitlines()
+    return f"{data_dir}: {first[0] if first else type(err).__name__}: "
+
+
+def draw_at_start(app: Sphinx) -> None:
+    wait_for_early(app)
+    draw_figures(app)  # (what changed since the early drawing began, if anything)
+
+
+def main(srcdir: str, confdir: str) -> int:
+    """``python -m studyguide.figures.sphinx SRCDIR CONFDIR``: what ``early.draw_early`` runs."""
+    from sphinx.config import Config
+    from sphinx.util.tags import Tags
+
+    data = Config.read(confdir, overrides={}, tags=Tags())._raw_config.get(
+        "studyguide_figures_data", "figures"
+    )
+    app = SimpleNamespace(srcdir=srcdir, config=SimpleNamespace(studyguide_figures_data=data))
+    try:
+        for stem in draw_figures(app):
+            print(f"drew {stem}", flush=True)
+    except ExtensionError as err:
+        print(f"error {err.message}", flush=True)
+        return 1
+    return 0
 
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
-    app.connect("builder-inited", draw_figures)
+    app.connect("builder-inited", draw_at_start)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
