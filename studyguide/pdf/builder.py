@@ -261,9 +261,10 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.schedule.render_rest(self.write_chunk, self.write_folios)
             self.book = None  # the doctree's memory is free for the join
             # Every page's number is known now: the EPUB, written beside this build, can
-            # take them while the chunks are joined.
+            # take them while the workers leave and the chunks are joined.
             self.write_page_map()
             self.app.emit(pagemap.WRITTEN)
+            self.renderer.close()  # the workers' memory is free before the join needs its own
             pages = self.schedule.join(self.pdf_path)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
 

@@ -6,7 +6,8 @@
 2. Once their page counts are known: the folios laid over their pages, the index (which
    knows where it starts) and the front matter (whose contents prints every page number),
    side by side.
-3. Then ``merge.py`` joins them, after the workers have given their memory back.
+3. Then ``merge.py`` joins them, once the workers have given their memory back (the
+   builder closes them after it has told the page numbers).
 """
 
 from __future__ import annotations
@@ -98,7 +99,6 @@ class Schedule:
         for chunk, job in jobs:
             self._collect(chunk, job)
         folios.result()
-        self.renderer.close()  # the workers' memory is free before the join needs its own
 
     def join(self, target: Path) -> int:
         """Write the book to ``target``; its page count."""
