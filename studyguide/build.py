@@ -254,9 +254,9 @@ class Driver:
         first, *rest = formats
         # The first format's process starts now and imports its code (half a second of
         # Python, Sphinx and the extensions) while this one digests the sources, then waits
-        # on a pipe; told to, it parses. The others start once the sources are known to have
-        # changed, load their code while the parse runs, and wait until it is saved. (Started
-        # all at once, three imports and the digest share two cores, and none is sooner.)
+        # on a pipe; told to, it parses. The others start once it has its code, load theirs
+        # while it reads, and wait until the parse is saved. (Started all at once, three
+        # imports share two cores, and the parse, which all wait for, is ready last.)
         # The EPUB carries the print edition's page numbers: with the PDF it also waits, to
         # write, for the PDF's page map (told on a pipe from the PDF's process).
         with_map = "pdf" in formats and "epub" in formats
@@ -318,20 +318,23 @@ class Driver:
         changed = sorted(set(files) ^ set(known) | {p for p in files if known.get(p) != files[p]})
         (self.work / "changed.json").write_text(json.dumps(changed), encoding="utf-8")
         self.go(starts.pop(first))
-        try:
-            for fmt in rest:
-                spawn(fmt)
-        finally:
-            for fd in (map_read, map_write):
-                if fd is not None:
-                    os.close(fd)
         with os.fdopen(read_end, "rb") as parsed:
-            verdict = parsed.readline()  # "ok" once the parse is saved; nothing if it died
+            verdict = parsed.readline()  # "warm" once the parse's code is loaded
+            try:
+                if verdict.strip() == b"warm":  # the others load theirs while it reads
+                    for fmt in rest:
+                        spawn(fmt)
+                    verdict = parsed.readline()  # "ok" once the parse is saved; nothing if it died
+            finally:
+                for fd in (map_read, map_write):
+                    if fd is not None:
+                        os.close(fd)
         for fd in starts.values():
             self.go(fd) if verdict.strip() == b"ok" else os.close(fd)
         if verdict.strip() != b"ok":  # the parse reports why; the others never started
             for fmt in rest:
-                self.stop(writers.pop(fmt)[0])
+                if fmt in writers:
+                    self.stop(writers.pop(fmt)[0])
         if with_map and "epub" in writers and writers["pdf"][0].wait() != 0:
             # The failure is the PDF's: the EPUB, left without page numbers, says nothing.
             self.stop(writers.pop("epub")[0])

@@ -244,16 +244,23 @@ def told_ok(fd: int) -> bool:
 
 def ready_to_write(args) -> bool:
     """A writer started beside the parse warms up, then waits for the driver's word that the
-    parse is saved. The EPUB beside the PDF then waits for the PDF's page map too, before it
-    loads the parsed book: it writes every page with the print page numbers, and holding the
-    book in memory meanwhile would only add to the build's peak."""
+    parse is saved."""
     if args.start_fd is not None:
         try:
             warm_imports(args.confdir)
         except Exception:  # (a broken conf.py): creating the application reports it
             pass
+        if args.parsed_fd is not None:  # the parse: the other formats may start loading theirs
+            os.write(args.parsed_fd, b"warm\n")
         if not told_ok(args.start_fd):
             return False
+    return True
+
+
+def has_page_map(args) -> bool:
+    """The EPUB beside the PDF writes its pages with the print page numbers: once its
+    application is made (the saved environment loaded, a few megabytes even for the 20x
+    book; the doctrees are loaded as pages are written), it waits for the PDF's page map."""
     return args.page_map_wait_fd is None or told_ok(args.page_map_wait_fd)
 
 
@@ -299,6 +306,8 @@ def run(args) -> int:
                     clear_stale(app)
                 if args.page_map_ready_fd is not None:
                     say_when_page_map_is_written(app, args.page_map_ready_fd)
+                if not has_page_map(args):
+                    return 0  # the PDF failed: it says why; the driver stops this one
                 app.build()
                 if app.statuscode == 0:
                     navigation_file(app.builder).write_text(navigation(app.env))
