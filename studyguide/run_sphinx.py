@@ -215,11 +215,14 @@ def say_when_page_map_is_written(app, fd: int) -> None:
     app.connect(pagemap.WRITTEN, ready)
 
 
-def warm_imports(confdir: str) -> None:
+def warm_imports(confdir: str, seen: Path) -> None:
     """Import what creating the application will, while the parse this process waits for is
     still running: half a second of each writer's start, off the build's critical path.
     The modules are the configuration's extensions, the ones an extension names in its
-    ``EXTENSIONS`` (the studyguide package's setup loads those) and the theme's."""
+    ``EXTENSIONS`` (the studyguide package's setup loads those), the theme's, and those
+    the last application of this format imported while it was made (``seen``, written by
+    ``note_imports``: Sphinx's built-in extensions, and what each extension's ``setup``
+    imports, such as MyST's parser and markdown-it's rules)."""
     import importlib
 
     from sphinx.config import Config
@@ -230,11 +233,28 @@ def warm_imports(confdir: str) -> None:
     for name in names[:]:
         names += getattr(importlib.import_module(name), "EXTENSIONS", ())
     theme = config._raw_config.get("html_theme")
+    try:
+        last = json.loads(seen.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = []
     for name in [*names, *([theme] if isinstance(theme, str) else [])]:
         try:
             importlib.import_module(name)
         except ImportError:  # (a theme of files, not a module): Sphinx says so itself
             pass
+    for name in last:
+        try:
+            importlib.import_module(name)
+        except Exception:  # gone since, or not importable by name: the application decides
+            pass
+
+
+def note_imports(before: set[str], seen: Path) -> None:
+    """Which modules making the application imported, for the next ``warm_imports``."""
+    found = sorted(name for name in set(sys.modules) - before if not name.startswith("__"))
+    tmp = seen.with_name(seen.name + ".tmp")
+    tmp.write_text(json.dumps(found), encoding="utf-8")
+    tmp.replace(seen)
 
 
 def told_ok(fd: int) -> bool:
@@ -247,7 +267,7 @@ def ready_to_write(args) -> bool:
     parse is saved."""
     if args.start_fd is not None:
         try:
-            warm_imports(args.confdir)
+            warm_imports(args.confdir, imports_file(args))
         except Exception:  # (a broken conf.py): creating the application reports it
             pass
         if args.parsed_fd is not None:  # the parse: the other formats may start loading theirs
@@ -255,6 +275,10 @@ def ready_to_write(args) -> bool:
         if not told_ok(args.start_fd):
             return False
     return True
+
+
+def imports_file(args) -> Path:
+    return Path(args.out + ".imports.json")
 
 
 def has_page_map(args) -> bool:
@@ -285,6 +309,7 @@ def run(args) -> int:
     with open(args.warnings, "w", encoding="utf-8") as warnings:
         try:
             with patch_docutils(args.confdir), docutils_namespace():
+                before = set(sys.modules)
                 app = Sphinx(
                     args.source,
                     args.confdir,
@@ -295,6 +320,7 @@ def run(args) -> int:
                     warning=warnings,
                     warningiserror=True,
                 )
+                note_imports(before, imports_file(args))
                 keep_numbers(app)
                 if args.parsed_fd is not None:
                     if args.changed:

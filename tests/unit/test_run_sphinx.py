@@ -21,3 +21,31 @@ def test_a_sphinx_error_keeps_its_message():
         cause(SphinxError("book/ch1.md: the PDF renderer failed"))
         == "SphinxError: book/ch1.md: the PDF renderer failed"
     )
+
+
+def test_a_writer_warms_up_with_what_the_last_application_imported(tmp_path):
+    """The modules making the application imported last time are imported during the
+    wait next time; a name that no longer imports is passed over."""
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "conf.py").write_text("extensions = []\n")
+    seen = tmp_path / "pdf.imports.json"
+    seen.write_text(json.dumps(["no_such_module_anywhere", "xml.dom.minidom"]))
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from studyguide.run_sphinx import note_imports, warm_imports
+        assert "xml.dom.minidom" not in sys.modules
+        warm_imports({str(tmp_path)!r}, Path({str(seen)!r}))
+        assert "xml.dom.minidom" in sys.modules
+        before = set(sys.modules)
+        import wave
+        note_imports(before, Path({str(seen)!r}))
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+    assert "wave" in json.loads(seen.read_text())
