@@ -12,8 +12,9 @@ A build, in order:
    folder (``.work/doctrees``, kept between builds, so an edit rereads one file) and says
    on a pipe when the parse is saved (at Sphinx's ``write-started``).
 4. **Write**: then the other formats write, one process each, side by side with the first,
-   from that parse (their processes start with the parse, to load their code meanwhile). Each reports through files, never through its console: Sphinx's
-   warning stream, and a manifest of what it produced (``studyguide.run_sphinx``).
+   from that parse (their processes start while it reads, to load their code meanwhile).
+   Each reports through files, never through its console: Sphinx's warning stream, and a
+   manifest of what it produced (``studyguide.run_sphinx``).
 5. **Publish**, only when every format succeeded: a new generation and one atomic switch
    (``studyguide.publish``). A failed build publishes nothing and drops the saved parse, so
    the next run reports every problem again.

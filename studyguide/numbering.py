@@ -58,8 +58,8 @@ def keep_numbers(app) -> None:
 
     def before_reading(_app, env, docnames) -> None:
         again = [doc for doc in docnames if doc in env.all_docs]
-        build["read"] = list(docnames)
-        build["shape_changed"] = build.get("shape_changed", True) or len(again) != len(docnames)
+        build["read"] = list(docnames)  # (a new document among them is in ``added``)
+        build.setdefault("shape_changed", True)
         if docnames and not build["shape_changed"]:
             build["toctrees"] = _toctrees(env)
             build["ids"] = {doc: _with_ids(env, doc) for doc in again}

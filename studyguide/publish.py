@@ -132,17 +132,18 @@ class NewGeneration:
         A work file is untouched when its inode, size and times, the change time included
         (which no program can set), are what they were when it was last published; the
         published copy, when its size and modification time are still the work file's."""
-        name = target if source.is_dir() else f"{target}/{source.name}"
+        folder = source.is_dir()
+        name = target if folder else f"{target}/{source.name}"
         old, current = self._old.get(target, {}), self.gens.current_dir()
         last = old.get("copied", {}) if current is not None and old.get("file") == name else {}
         copied: dict[str, list[int]] = {}
 
         def copy(src: str, dst: str) -> str:
-            rel = Path(src).relative_to(source).as_posix() if source.is_dir() else source.name
+            rel = Path(src).relative_to(source).as_posix() if folder else source.name
             stat = os.stat(src)
             copied[rel] = [stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
             if last.get(rel) == copied[rel]:
-                published = current / name / rel if source.is_dir() else current / name
+                published = current / name / rel if folder else current / name
                 try:
                     kept = published.stat()
                     if (kept.st_size, kept.st_mtime_ns) == (stat.st_size, stat.st_mtime_ns):

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the build driver imports file_name(): keep Sphinx itself ou
     from sphinx.config import Config
 
 PAPERS = {"a4": "A4", "letter": "letter"}
+FIGURES_DATA = "figures"  # the figures' data folder, relative to the source, unless conf.py says
 
 
 def build_date(config: Config) -> time.struct_time:
@@ -64,6 +65,6 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("studyguide_basename", "book", "", str)
     app.add_config_value("studyguide_copyright_doc", "", "", str)
     app.add_config_value("studyguide_exercises_dir", "../exercises", "env", str)
-    app.add_config_value("studyguide_figures_data", "figures", "env", str)
+    app.add_config_value("studyguide_figures_data", FIGURES_DATA, "env", str)
     app.connect("config-inited", _check)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -134,8 +134,10 @@ def main(srcdir: str, confdir: str) -> int:
     from sphinx.config import Config
     from sphinx.util.tags import Tags
 
+    from studyguide.settings import FIGURES_DATA
+
     data = Config.read(confdir, overrides={}, tags=Tags())._raw_config.get(
-        "studyguide_figures_data", "figures"
+        "studyguide_figures_data", FIGURES_DATA
     )
     app = SimpleNamespace(srcdir=srcdir, config=SimpleNamespace(studyguide_figures_data=data))
     try:

@@ -45,7 +45,9 @@ def _start_worker() -> None:
         sys.stderr.flush()
         os._exit(0)
 
-    atexit.register(leave)  # (registered first, so it runs after every other exit handler)
+    # Registered before WeasyPrint and the rest are imported, so it runs after their exit
+    # handlers (the last registered runs first).
+    atexit.register(leave)
 
 
 def _warm_up() -> None:

@@ -51,10 +51,10 @@ class Schedule:
         documents ``only`` names, if given: the print preview).
 
         Those with a document read (``read``: when, in microseconds, as ``env.all_docs``)
-        since the chunk was last laid out or found unchanged go first, as they are likely to need laying out
-        again: after an edit, the edited chapter's layout then runs while the others are
-        translated, only to find them unchanged. Then the slowest first, so that the
-        workers finish together.
+        since the chunk was last laid out or found unchanged go first, as they are likely
+        to need laying out again: after an edit, the edited chapter's layout then runs
+        while the others are translated, only to be found unchanged. Then the slowest
+        first, so that the workers finish together.
         """
         body = [c for c in self.chunks if c.stage == chunks.BODY]
         if only is not None:
