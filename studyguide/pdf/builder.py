@@ -88,6 +88,9 @@ class PDFBuilder(SingleFileHTMLBuilder):
         }
         if any(d in toctrees for d in wanted) or len(wanted) * 2 > len(env.all_docs):
             return None
+        laid_out = [d for _, _, docs in whole.chunks for d in docs]
+        if any(laid_out.count(d) > 1 for d in wanted):
+            return None  # a document laid out in pieces (chunks.pieces)
         return wanted
 
     def get_outdated_docs(self):
@@ -145,6 +148,10 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.chunks = chunks.plan(book.tree, book.doc_kinds, titles, bool(self.index))
         if book.copyright is not None:  # printed on the front matter's title verso
             self.chunks[0].ids.update(chunks.ids_in([book.copyright]))
+        for chunk in self.chunks:
+            for copy, node in chunk.lent.items():
+                if node in self.block_keys:
+                    self.block_keys[copy] = self.block_keys[node]
         if self.preview:
             self.whole = Whole(
                 read=dict(self.env.all_docs) if partial is None else self.whole.read,

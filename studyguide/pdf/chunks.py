@@ -5,7 +5,10 @@ Laying out one long HTML document is WeasyPrint's slowest step, it runs on one c
 every ``target-counter`` makes it lay out the pages that use one twice. So the book is
 rendered in two rounds of independent documents:
 
-1. every chapter, and each run of back matter between them, on its own;
+1. every chapter, and each run of back matter between them, on its own; back matter longer
+   than a chapter (the answer key) in pieces, each starting on a new page at one of its
+   sections, so that no one worker holds a long document's layout (at twenty times the
+   book, the answer key alone was 560 pages, a minute and 0.9 GB in one process);
 2. then, side by side, the front matter (title, copyright, contents) and the index: the
    two parts that print other pages' numbers, which are now known.
 
@@ -40,6 +43,10 @@ class Chunk:
     label: str
     index: bool = False  # this chunk is the book's index (its entries print page numbers)
     ids: set[str] = field(default_factory=set)
+    # A piece of a long document after its first: it goes on from the chunk before, on a
+    # new page but not a new right-hand one, and its bookmarks belong to that document's.
+    continued: bool = False
+    lent: dict[int, int] = field(default_factory=dict)  # id(copy) -> id(node): see pieces()
 
     @property
     def docnames(self) -> list[str]:
@@ -48,6 +55,8 @@ class Chunk:
     @property
     def leading_ids(self) -> list[str]:
         """Anchors on the chunk's first page, whatever its layout."""
+        if self.continued:
+            return _first_ids(self.docs[0])
         if self.docs:
             return [doc_anchor(self.docs[0]["docname"])]
         return ["book-index"] if self.index else []
@@ -77,9 +86,18 @@ def plan(
     for doc in docs:
         if doc in front:
             continue
-        if doc_kinds.get(doc["docname"]) == "chapters" or len(doc.astext()) >= long_enough:
+        if doc_kinds.get(doc["docname"]) == "chapters":
             flush()
             add(BODY, [doc], label([doc], titles))
+        elif len(doc.astext()) >= long_enough:
+            flush()
+            parts = pieces(doc, long_enough)
+            for number, part in enumerate(parts, 1):
+                name = label([doc], titles) + (f" ({number}/{len(parts)})" if len(parts) > 1 else "")
+                add(BODY, [part], name)
+                chunks[-1].continued = number > 1
+                if number == 1 and part is not doc:
+                    chunks[-1].lent = {id(part.children[-1]): id(doc.children[-1])}
         else:
             run.append(doc)
     flush()
@@ -112,9 +130,51 @@ def replan(
     return out
 
 
+def pieces(doc: addnodes.start_of_file, least: float) -> list[addnodes.start_of_file]:
+    """``doc`` cut before some of its top sections into pieces of at least ``least``
+    characters (the last may be shorter), or ``[doc]`` if it is not twice that long.
+
+    Each piece is a new ``start_of_file`` around a new section that borrows, without
+    adopting, some of the document's own section's children: the assembled tree keeps its
+    shape for everything else that reads it (the contents, the index, the page map's
+    keys, of which the first piece's section takes its original's: ``Chunk.lent``). A
+    piece after the first has no ids of its own: its document's anchor is the first's.
+    """
+    outer = [c for c in doc.children if isinstance(c, nodes.section)]
+    if len(outer) != 1 or doc.children[-1] is not outer[0] or len(doc.astext()) < 2 * least:
+        return [doc]
+    before = doc.children[:-1]  # targets, kept with the first piece
+    groups: list[list[nodes.Node]] = [[]]
+    size = 0
+    for child in outer[0].children:
+        if isinstance(child, nodes.section) and size >= least:
+            groups.append([])
+            size = 0
+        groups[-1].append(child)
+        size += len(child.astext())
+    if len(groups) == 1:
+        return [doc]
+    parts = []
+    for number, group in enumerate(groups):
+        part = addnodes.start_of_file(docname=doc["docname"], continued=number > 0)
+        kept = outer[0].attributes if number == 0 else {}
+        section = nodes.section(**{k: list(v) if isinstance(v, list) else v for k, v in kept.items()})
+        section.children = group  # lent: their parent stays the document's own section
+        part.children = [*(before if number == 0 else []), section]
+        section.parent = part
+        parts.append(part)
+    return parts
+
+
+def _first_ids(piece: addnodes.start_of_file) -> list[str]:
+    """A continued piece's first anchor: that of the section it opens with."""
+    first = piece.children[-1].children[0]
+    return list(first.get("ids", ())[:1])
+
+
 def ids_in(docs: list[addnodes.start_of_file]) -> set[str]:
     found = {i for doc in docs for node in doc.findall(nodes.Element) for i in node.get("ids", ())}
-    return found | {doc_anchor(doc["docname"]) for doc in docs}
+    return found | {doc_anchor(doc["docname"]) for doc in docs if not doc.get("continued")}
 
 
 def point_links_across(chunk: Chunk) -> None:
@@ -160,7 +220,7 @@ class PageNumbers:
         while the index itself is being rendered.
         """
         if chunk.name not in self.start:
-            blank = self.total % 2 == 1
+            blank = self.total % 2 == 1 and not chunk.continued
             self.blank_before[chunk.name] = blank
             if blank:
                 self.total += 1

@@ -169,8 +169,9 @@ class Book:
         self.outline: list[OutlineItem] = []  # the chunks' bookmarks, after the front's
         self.chunks = 0
 
-    def add(self, path: Path, blank_before: bool = False) -> None:
-        """Append one chunk: its pages, structure, named destinations and bookmarks."""
+    def add(self, path: Path, blank_before: bool = False, continued: bool = False) -> None:
+        """Append one chunk: its pages, structure, named destinations and bookmarks (under
+        the last bookmark so far, if the chunk goes on with its document)."""
         book = self.pdf
         if blank_before:
             size = book.pages[0].mediabox
@@ -187,7 +188,8 @@ class Book:
             for name, dest in _dests(src).items():
                 self.names.setdefault(name, _copy(book, src, dest))
             with src.open_outline() as src_outline:
-                self.outline.extend(_copy_outline(src_outline.root, page_map))
+                items = _copy_outline(src_outline.root, page_map)
+            (self.outline[-1].children if continued and self.outline else self.outline).extend(items)
             _take_streams(book.pages[first:])
 
     def _add_structure(self, src: pikepdf.Pdf, first: int) -> None:
@@ -254,16 +256,17 @@ class Book:
 
 
 def merge(
-    front: Path, chunks: list[tuple[Path, bool]], folios: Path | None, blank_folios: set[int], target: Path
+    front: Path, chunks: list[tuple[Path, bool, bool]], folios: Path | None, blank_folios: set[int], target: Path
 ) -> int:
     """Write ``target``; return its page count.
 
-    ``chunks`` are (pdf, blank page before it); ``folios`` has one page per arabic page.
+    ``chunks`` are (pdf, blank page before it, whether it goes on with the document of the
+    chunk before); ``folios`` has one page per arabic page.
     """
     book = Book(front)
     try:
-        for path, blank in chunks:
-            book.add(path, blank)
+        for path, blank, continued in chunks:
+            book.add(path, blank, continued)
         return book.finish(folios, blank_folios, target)
     except BaseException:
         book.close()

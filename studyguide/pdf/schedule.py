@@ -107,7 +107,7 @@ class Schedule:
         front, *rest = self.chunks
         return merge(
             self.pdf(front),
-            [(self.pdf(c), self.numbers.blank_before[c.name]) for c in rest],
+            [(self.pdf(c), self.numbers.blank_before[c.name], c.continued) for c in rest],
             self.folios_pdf,
             self.numbers.blanks,
             target,

@@ -28,6 +28,10 @@ class PrintTranslator(AccessibleHTMLTranslator):
         self.docnames.append(node["docname"])
         kind = self.builder.doc_kinds.get(node["docname"], "back")
         first = " doc-first-main" if node["docname"] == self.builder.first_main_doc else ""
+        if node.get("continued"):  # a later piece of a long document (chunks.pieces)
+            title = self.builder.env.titles[node["docname"]].astext()
+            self.body.append(f'<div class="doc doc-{kind} doc-continued" data-title="{self.attval(title)}">')
+            return
         self.body.append(f'<div class="doc doc-{kind}{first}" id="document-{node["docname"]}">')
 
     def depart_start_of_file(self, node: nodes.Element) -> None:

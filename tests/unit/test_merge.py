@@ -57,7 +57,13 @@ def parts(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def joined(parts, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("book") / "book.pdf"
-    pages = merge(parts["front"], [(parts["one"], False), (parts["two"], True)], parts["folios"], {2}, target)
+    pages = merge(
+        parts["front"],
+        [(parts["one"], False, False), (parts["two"], True, False)],
+        parts["folios"],
+        {2},
+        target,
+    )
     assert pages == 6
     return target
 
@@ -182,7 +188,7 @@ def test_each_chunks_font_subsets_get_their_own_names(book):
 def test_a_link_to_no_chunk_stops_the_join(parts, tmp_path):
     target = tmp_path / "book.pdf"
     with pytest.raises(SphinxError, match="two-target"):
-        merge(parts["front"], [(parts["one"], False)], None, set(), target)
+        merge(parts["front"], [(parts["one"], False, False)], None, set(), target)
     assert not target.exists()
 
 
@@ -193,3 +199,18 @@ def test_the_join_is_a_step_per_chunk_and_a_finishing_step(parts, joined, tmp_pa
     assert len(book.pdf.pages) == 6 and book.chunks == 2
     assert book.finish(parts["folios"], {2}, tmp_path / "again.pdf") == 6
     assert (tmp_path / "again.pdf").read_bytes() == joined.read_bytes()  # same inputs, same bytes
+
+
+def test_a_chunk_that_goes_on_with_a_document_puts_its_bookmarks_under_that_documents(parts, tmp_path):
+    more = render('<h2 id="two-c">Two, last</h2><p>The end.</p>', tmp_path / "more.pdf", "chunk-03.html")
+    target = tmp_path / "book.pdf"
+    chunks = [(parts["one"], False, False), (parts["two"], True, False), (more, False, True)]
+    assert merge(parts["front"], chunks, None, set(), target) == 7
+    with pikepdf.open(target) as pdf:
+        pages = page_index(pdf)
+        with pdf.open_outline() as outline:
+            top = [item.title for item in outline.root]
+            two = outline.root[-1]
+            under = [(c.title, pages[c.destination[0].objgen]) for c in two.children]
+    assert top == ["A tiny book", "Contents", "One", "Two"]
+    assert under == [("Two, later", 5), ("Two, last", 6)]
