@@ -256,7 +256,11 @@ class Book:
 
 
 def merge(
-    front: Path, chunks: list[tuple[Path, bool, bool]], folios: Path | None, blank_folios: set[int], target: Path
+    front: Path,
+    chunks: list[tuple[Path, bool, bool]],
+    folios: Path | None,
+    blank_folios: set[int],
+    target: Path,
 ) -> int:
     """Write ``target``; return its page count.
 
