@@ -36,6 +36,12 @@ import sys
 import traceback
 from pathlib import Path
 
+# What was imported before this process warmed up (``warm_imports``): the modules noted for
+# the next build are all those imported since, whether warming up or making the
+# application imported them. (Counting only the application's would note nothing after a
+# warm start, and every other build would start cold.)
+AT_START = frozenset(sys.modules)
+
 PROGRESS = re.compile(
     r"^(reading sources|writing output)\.\.\. \[\s*\d+%\] (\S+)|pages laid out|: \d+ pages|drawing figure|rendering"
 )
@@ -249,8 +255,9 @@ def warm_imports(confdir: str, seen: Path) -> None:
             pass
 
 
-def note_imports(before: set[str], seen: Path) -> None:
-    """Which modules making the application imported, for the next ``warm_imports``."""
+def note_imports(before: set[str] | frozenset[str], seen: Path) -> None:
+    """Which modules this process imported to make its application, for the next
+    ``warm_imports``."""
     found = sorted(name for name in set(sys.modules) - before if not name.startswith("__"))
     tmp = seen.with_name(seen.name + ".tmp")
     tmp.write_text(json.dumps(found), encoding="utf-8")
@@ -309,7 +316,6 @@ def run(args) -> int:
     with open(args.warnings, "w", encoding="utf-8") as warnings:
         try:
             with patch_docutils(args.confdir), docutils_namespace():
-                before = set(sys.modules)
                 app = Sphinx(
                     args.source,
                     args.confdir,
@@ -320,7 +326,7 @@ def run(args) -> int:
                     warning=warnings,
                     warningiserror=True,
                 )
-                note_imports(before, imports_file(args))
+                note_imports(AT_START, imports_file(args))
                 keep_numbers(app)
                 if args.parsed_fd is not None:
                     if args.changed:
