@@ -27,6 +27,11 @@ def build_date(config: Config) -> time.struct_time:
     return time.gmtime(int(epoch)) if epoch else time.gmtime()
 
 
+def iso_date(config: Config) -> str:
+    """The build date as documents' metadata carry it (ISO 8601, UTC)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", build_date(config))
+
+
 def file_name(basename: str, edition: str, suffix: str) -> str:
     """File name of a book file: the instructor edition's never overwrites the student's."""
     return f"{basename}{'' if edition == 'student' else f'-{edition}'}.{suffix}"

@@ -67,3 +67,29 @@ def test_an_edit_rewrites_the_epub_pages_it_moved_and_packs_a_cold_builds_bytes(
     cold = run_build(tmp_path / "_cold", "html", "epub", "pdf", source=source / "book")
     assert cold.returncode == 0, cold.output
     assert second.epub.read_bytes() == cold.epub.read_bytes()
+
+
+def test_a_new_build_date_lays_out_nothing_again_and_dates_the_book(tmp_path):
+    """The front matter's metadata becomes the book's: it is laid out with a stand-in date
+    that the join replaces, so a build at another time (a commit since, or no commit at
+    all) reuses every chunk, within the month the title page prints, and the book's
+    information dictionary and XMP carry the new date."""
+    source = tmp_path / "minimal"
+    shutil.copytree(ROOTS / "minimal", source)
+    first = run_build(
+        tmp_path / "_build", "pdf", source=source / "book", env={"SOURCE_DATE_EPOCH": "1749990000"}
+    )
+    assert first.returncode == 0, first.output
+    before = _chunk_pdfs(first)
+    (source / "book" / "ch1.md").touch()  # a build must run: the date is not a source
+    second = run_build(
+        tmp_path / "_build", "pdf", source=source / "book", env={"SOURCE_DATE_EPOCH": "1750000000"}
+    )
+    assert second.returncode == 0, second.output
+    assert _chunk_pdfs(second) == before
+    with pikepdf.open(second.pdf) as pdf:
+        assert str(pdf.docinfo["/CreationDate"]) == str(pdf.docinfo["/ModDate"]) == "D:20250615150640Z"
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+    assert "<xmp:CreateDate>2025-06-15T15:06:40Z</xmp:CreateDate>" in xmp
+    assert "<xmp:ModifyDate>2025-06-15T15:06:40Z</xmp:ModifyDate>" in xmp
+    assert "2000-01-01" not in xmp

@@ -29,7 +29,7 @@ from studyguide.pdf.links import doc_anchor, slug
 from studyguide.pdf.pool import Renderer
 from studyguide.pdf.schedule import Schedule
 from studyguide.pdf.translator import PrintTranslator
-from studyguide.settings import PAPERS, build_date, output_name
+from studyguide.settings import PAPERS, build_date, iso_date, output_name
 
 logger = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"
@@ -235,9 +235,10 @@ class PDFBuilder(SingleFileHTMLBuilder):
             release=cfg.release,
             description=cfg.studyguide_description if front else "",
             copyright_line=cfg.copyright,
-            # Only the front matter's metadata reaches the book: other chunks leave dates
-            # out, so a new build date does not make them render again.
-            iso_date=time.strftime("%Y-%m-%dT%H:%M:%SZ", date) if front else "",
+            # Only the front matter's metadata reaches the book, and it is laid out with a
+            # stand-in date that the join replaces (merge.py): a new build date alone must
+            # not lay any chunk out again (the front matter took 0.6 s after every edit).
+            iso_date=chunks.PLACEHOLDER_DATE if front else "",
             human_date=time.strftime("%B %Y", date),
             paper=PAPERS[cfg.studyguide_paper],
             print_layer=policy(self).stylesheet,
@@ -272,7 +273,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.write_page_map()
             self.app.emit(pagemap.WRITTEN)
             self.renderer.close()  # the workers' memory is free before the join needs its own
-            pages = self.schedule.join(self.pdf_path)
+            pages = self.schedule.join(self.pdf_path, iso_date(self.config))
         logger.info("%s: %d pages", self.pdf_path.name, pages)
 
     def finish_preview(self) -> None:

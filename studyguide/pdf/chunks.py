@@ -32,6 +32,9 @@ from studyguide.pdf.links import doc_anchor, internal_target
 # checkout's path; links between chunks point at BOOK_URL and the merge makes them /Dest.
 BASE_URL = "file:///studyguide-book/"
 BOOK_URL = "book.html"
+# The date in the front matter's metadata when it is laid out; the join writes the build's
+# (merge.Book.date), so that a new date alone lays out nothing again.
+PLACEHOLDER_DATE = "2000-01-01T00:00:00Z"
 BODY, LATE, FRONT = 1, 2, 3
 
 

@@ -12,6 +12,7 @@ become plain internal links; folios are laid over the arabic pages as artifacts,
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 from sphinx.errors import SphinxError
 
-from studyguide.pdf.chunks import BASE_URL, BOOK_URL
+from studyguide.pdf.chunks import BASE_URL, BOOK_URL, PLACEHOLDER_DATE
 
 CROSS_LINK = BASE_URL + BOOK_URL + "#"
 
@@ -213,10 +214,30 @@ class Book:
                 kid.P = self.document
                 self.document.K.append(kid)
 
-    def finish(self, folios: Path | None, blank_folios: set[int], target: Path) -> int:
-        """Resolve the links between chunks, lay the folios, label the pages and write
-        ``target``; return its page count."""
+    def date(self, iso: str) -> None:
+        """Date the book: its information dictionary and its XMP metadata.
+
+        The front matter, whose metadata becomes the book's, is laid out with
+        ``PLACEHOLDER_DATE``, so that a new build date alone does not make WeasyPrint lay it
+        out again; WeasyPrint's own dates are then replaced here, in the same forms.
+        """
         book = self.pdf
+        for key in ("/CreationDate", "/ModDate"):
+            if key in book.docinfo:
+                book.docinfo[key] = String("D:" + re.sub(r"[-:T]", "", iso))
+        metadata = book.Root.get("/Metadata")
+        if metadata is not None:
+            xmp = metadata.read_bytes()
+            metadata.write(xmp.replace(PLACEHOLDER_DATE.encode(), iso.encode()))
+
+    def finish(
+        self, folios: Path | None, blank_folios: set[int], target: Path, date: str | None = None
+    ) -> int:
+        """Resolve the links between chunks, lay the folios, label the pages, date the
+        book and write ``target``; return its page count."""
+        book = self.pdf
+        if date is not None:
+            self.date(date)
         with book.open_outline() as outline:
             outline.root.extend(self.outline)
         self.struct.ParentTree = book.make_indirect(Dictionary(Nums=Array(self.nums)))
@@ -261,8 +282,9 @@ def merge(
     folios: Path | None,
     blank_folios: set[int],
     target: Path,
+    date: str | None = None,
 ) -> int:
-    """Write ``target``; return its page count.
+    """Write ``target`` (dated ``date``, if given: see ``Book.date``); return its page count.
 
     ``chunks`` are (pdf, blank page before it, whether it goes on with the document of the
     chunk before); ``folios`` has one page per arabic page.
@@ -271,7 +293,7 @@ def merge(
     try:
         for path, blank, continued in chunks:
             book.add(path, blank, continued)
-        return book.finish(folios, blank_folios, target)
+        return book.finish(folios, blank_folios, target, date)
     except BaseException:
         book.close()
         raise

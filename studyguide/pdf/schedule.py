@@ -100,8 +100,8 @@ class Schedule:
             self._collect(chunk, job)
         folios.result()
 
-    def join(self, target: Path) -> int:
-        """Write the book to ``target``; its page count."""
+    def join(self, target: Path, date: str) -> int:
+        """Write the book to ``target``, dated ``date`` (ISO 8601, UTC); its page count."""
         from studyguide.pdf.merge import merge
 
         front, *rest = self.chunks
@@ -111,4 +111,5 @@ class Schedule:
             self.folios_pdf,
             self.numbers.blanks,
             target,
+            date,
         )

@@ -9,7 +9,6 @@ the same doctree is also written as DOCX (``studyguide.docx``), for teachers to 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from studyguide.exercises.answer_key import chapters_in_order
 from studyguide.exercises.placement import chapter_number
 from studyguide.fonts import copy_fonts
 from studyguide.pdf.builder import PDFBuilder
-from studyguide.settings import PAPERS, build_date
+from studyguide.settings import PAPERS, iso_date
 
 logger = logging.getLogger(__name__)
 KINDS = {"worksheet": "Review exercises", "answers": "Answer sheet for teachers"}
@@ -91,7 +90,7 @@ class WorksheetBuilder(PDFBuilder):
             "language": self.config.language,
             "author": self.config.author,
             "paper": PAPERS[self.config.studyguide_paper],
-            "iso_date": time.strftime("%Y-%m-%dT%H:%M:%SZ", build_date(self.config)),
+            "iso_date": iso_date(self.config),
         }
         html = self.templates.render("worksheet.html", ctx)
         path = Path(self.outdir) / f"{stem}.html"

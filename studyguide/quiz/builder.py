@@ -10,7 +10,6 @@ pipeline (template ``quiz.html``, WeasyPrint), and as DOCX for a teacher to edit
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from studyguide.lms.qti import qti_package
 from studyguide.lms.questions import _prints_the_answer, question
 from studyguide.pdf.worksheets import WorksheetBuilder, _unlink
 from studyguide.quiz import spec
-from studyguide.settings import PAPERS, build_date
+from studyguide.settings import PAPERS, iso_date
 
 logger = logging.getLogger(__name__)
 FILES = "files"  # the finished outputs, published by the build driver as _build/quiz/<name>/
@@ -226,7 +225,7 @@ class QuizBuilder(WorksheetBuilder):
             "language": self.config.language,
             "author": self.config.author,
             "paper": PAPERS[self.config.studyguide_paper],
-            "iso_date": time.strftime("%Y-%m-%dT%H:%M:%SZ", build_date(self.config)),
+            "iso_date": iso_date(self.config),
             **extra,
         }
         path = Path(self.outdir) / f"{stem}.html"
