@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from studyguide import identity
-from studyguide.children import die_with_parent
+from studyguide.children import dying_with_me
 from studyguide.lock import BuildLock
 from studyguide.pause import pause
 from studyguide.publish import Generations, NewGeneration
@@ -177,7 +177,7 @@ class Driver:
             env=env,
             stdin=subprocess.DEVNULL,
             process_group=0,
-            preexec_fn=die_with_parent,
+            preexec_fn=dying_with_me(),
             pass_fds=fds,
         )
         self.children.append(proc)

@@ -594,7 +594,7 @@ class PrintChild:
         self.proc = self._start()  # now, from the main thread: PDEATHSIG follows this thread
 
     def _start(self) -> subprocess.Popen:
-        from studyguide.children import die_with_parent
+        from studyguide.children import dying_with_me
 
         return subprocess.Popen(
             self.command,
@@ -602,7 +602,7 @@ class PrintChild:
             stdout=subprocess.PIPE,
             text=True,
             process_group=0,  # a Ctrl-C in the terminal stops the server, which stops this
-            preexec_fn=die_with_parent,
+            preexec_fn=dying_with_me(),
         )
 
     def request(self) -> None:

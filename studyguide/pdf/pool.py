@@ -31,14 +31,15 @@ def _digest_tree(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _start_worker() -> None:
-    """A worker dies with its Sphinx process, and leaves at once when told to: tearing down
-    the interpreter with WeasyPrint and Pango loaded took a fifth of a second, between the
-    last chunk and the join. Its files are closed by then, and nothing else is left to do."""
+def _start_worker(parent: int) -> None:
+    """A worker dies with its Sphinx process (``parent``), and leaves at once when told to:
+    tearing down the interpreter with WeasyPrint and Pango loaded took a fifth of a second,
+    between the last chunk and the join. Its files are closed by then, and nothing else is
+    left to do."""
     import atexit
     import sys
 
-    die_with_parent()
+    die_with_parent(parent)
 
     def leave() -> None:
         sys.stdout.flush()
@@ -74,7 +75,10 @@ class Renderer:
         self.workers = max(1, min(workers or os.cpu_count() or 1, 4))
         self._shared: str | None = None
         self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
         for _ in range(self.workers):
             self._pool.submit(_warm_up)
