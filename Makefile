@@ -100,7 +100,11 @@ test: test-deps
 live: $(VENV)/.live-extra
 	$(PY) -m studyguide.live --port $(or $(LIVE_PORT),8000)$(if $(PDF), --pdf)
 
-bench: $(VENV)/.bench-extra $(VENV)/pagedjs/.installed
+# The benchmark runs the warm preview (the live extra) in Debian's Chromium, and Paged.js
+# on Node: the system tools the tests need.
+bench: $(VENV)/.bench-extra $(VENV)/.live-extra
+	@bash tools/system-deps bench
+	@$(MAKE) --no-print-directory $(VENV)/pagedjs/.installed
 	$(PY) -m studyguide.bench $(BENCH_ARGS)
 
 # Paged.js, a rival in make bench, pinned in tools/pagedjs; it runs on Debian's Chromium.
