@@ -87,15 +87,20 @@ class Schedule:
         return [(c, self.pdf(c)) for c in started]
 
     def render_rest(self, write: Write, write_folios: Callable[[list[str]], Path]) -> None:
-        """Wait for the chapters; then render what needs their page numbers, and wait."""
+        """Wait for the chapters; then render what needs their page numbers, and wait.
+
+        The front matter goes first: it is the longest of the three (its contents lists
+        every section), and the index and the folios, sent after it, share the other
+        worker; sent last, it began only when one of them was done (0.2 s of a cold build).
+        """
         for chunk in self.chunks:
             if chunk.stage == chunks.BODY:
                 self._collect(chunk, self.jobs[chunk.name])
-        folios = self.renderer.submit(write_folios(self.numbers.folios()), self.folios_pdf)
         late = [c for c in self.chunks if c.stage == chunks.LATE]
         for chunk in late:
-            self.numbers.start_of(chunk)
-        jobs = [(c, self.renderer.submit(write(c), self.pdf(c))) for c in [*late, self.chunks[0]]]
+            self.numbers.start_of(chunk)  # (the front matter's contents prints where they start)
+        jobs = [(c, self.renderer.submit(write(c), self.pdf(c))) for c in [self.chunks[0], *late]]
+        folios = self.renderer.submit(write_folios(self.numbers.folios()), self.folios_pdf)
         for chunk, job in jobs:
             self._collect(chunk, job)
         folios.result()
