@@ -184,6 +184,15 @@ class Driver:
         return proc, warnings, manifest
 
     @staticmethod
+    def yield_to_pdf(proc: subprocess.Popen) -> None:
+        """Lower a format's priority: the PDF is the longest way to the end of a build, and
+        on a machine short of cores the others, which finish before it, give it way."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, proc.pid, 10)
+        except OSError:  # (gone already: its exit code tells)
+            pass
+
+    @staticmethod
     def go(fd: int) -> None:
         """Tell a waiting format to start, on its pipe."""
         try:
@@ -274,6 +283,8 @@ class Driver:
                 writers[fmt] = self.start(fmt, parsed_fd, start_fd=wait_end, page_map=ends.get(fmt))
             finally:
                 os.close(wait_end)
+            if with_map and fmt == "epub":  # it waits for the PDF's page map anyway
+                self.yield_to_pdf(writers[fmt][0])
 
         try:
             spawn(first)
@@ -330,6 +341,8 @@ class Driver:
                 for fd in (map_read, map_write):
                     if fd is not None:
                         os.close(fd)
+        if with_map and verdict.strip() == b"ok" and first != "pdf":
+            self.yield_to_pdf(writers[first][0])  # its web pages now; the parse was the PDF's way
         for fd in starts.values():
             self.go(fd) if verdict.strip() == b"ok" else os.close(fd)
         if verdict.strip() != b"ok":  # the parse reports why; the others never started

@@ -281,3 +281,32 @@ def test_the_epub_writes_once_the_pdf_has_its_page_numbers(tree):
         nav = epub.read(next(n for n in names if n.endswith("nav.xhtml"))).decode()
     assert EDIT in chapter
     assert 'epub:type="page-list"' in nav and 'id="page-' in chapter
+
+
+def test_while_the_pdf_renders_the_epub_and_the_web_pages_give_it_way(tree):
+    """The PDF is the longest way to the end of a build: on a machine short of cores, the
+    formats that finish before it (the parse once it writes its web pages, and the EPUB,
+    which waits for the PDF's page map) run at a lower priority; the PDF and its workers
+    do not."""
+    build = Running(tree, pause="render")
+    build.reached()
+
+    def niceness(pid: int) -> int:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+    found = {}
+    for pid in build_processes(tree):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            found[pid] = (cmd, niceness(pid))
+        except OSError:  # (it has just finished)
+            continue
+    builders = {
+        cmd[cmd.index(b"--builder") + 1].decode(): nice for cmd, nice in found.values() if b"--builder" in cmd
+    }
+    workers = [nice for cmd, nice in found.values() if any(b"spawn_main" in part for part in cmd)]
+    build.go()
+    assert build.wait() == 0, build.output
+    assert builders["epub"] == 10 and builders["pdf"] == 0, builders
+    assert builders.get("html", 10) == 10, builders  # (it may have finished)
+    assert workers and set(workers) == {0}, workers
