@@ -14,7 +14,8 @@ A build, in order:
 4. **Write**: then the other formats write, one process each, side by side with the first,
    from that parse (their processes start while it reads, to load their code meanwhile).
    Each reports through files, never through its console: Sphinx's warning stream, and a
-   manifest of what it produced (``studyguide.run_sphinx``).
+   manifest of what it produced (``studyguide.run_sphinx``). A long print book's chunks
+   are joined by one more process, once its Sphinx process has gone (``studyguide.pdf``).
 5. **Publish**, only when every format succeeded: a new generation and one atomic switch
    (``studyguide.publish``). A failed build publishes nothing and drops the saved parse, so
    the next run reports every problem again.
@@ -41,6 +42,7 @@ from studyguide import identity
 from studyguide.children import dying_with_me
 from studyguide.lock import BuildLock
 from studyguide.pause import pause
+from studyguide.pdf import JOIN_APART, JOIN_APART_PAGES, JOIN_PLAN
 from studyguide.publish import Generations, NewGeneration
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
@@ -49,6 +51,9 @@ SKIP = {"__pycache__", "_figures", ".git"}  # caches and drawn figures, not sour
 # Write-time choices passed to Sphinx in the environment (the quiz file, the errata's old
 # edition and its page map): a build for another choice is not "up to date".
 CHOICES = ("QUIZ", "ERRATA_FROM", "ERRATA_PAGES")
+# The print books: laid out by WeasyPrint in chunks, one file per paper size. (The driver
+# does not import Sphinx, so not studyguide.editions either.)
+PRINT = ("pdf", "largeprint")
 
 
 def default_root() -> Path:
@@ -123,7 +128,7 @@ class Driver:
             from studyguide.quiz.spec import quiz_name
 
             return f"quiz/{quiz_name(self.args.quiz)}"
-        return self.prefix + (f"{fmt}{self.suffix}" if fmt in ("pdf", "largeprint") else fmt)
+        return self.prefix + (f"{fmt}{self.suffix}" if fmt in PRINT else fmt)
 
     def say(self, text: str) -> None:
         if not self.args.quiet:
@@ -141,6 +146,7 @@ class Driver:
         base = self.variant / builder
         warnings, manifest = base.with_suffix(".warnings"), base.with_suffix(".json")
         manifest.unlink(missing_ok=True)
+        (base / JOIN_PLAN).unlink(missing_ok=True)  # (an interrupted build's)
         cmd = [
             sys.executable,
             "-m",
@@ -172,6 +178,8 @@ class Driver:
         if not self.args.quiet:
             cmd += ["--label", builder]
         env = {**os.environ, "EDITION": self.args.edition, "PAPER": self.args.paper}
+        if builder in PRINT:
+            env.setdefault(JOIN_APART, str(JOIN_APART_PAGES))  # the driver joins a long book (join)
         proc = subprocess.Popen(
             cmd,
             env=env,
@@ -183,10 +191,20 @@ class Driver:
         self.children.append(proc)
         return proc, warnings, manifest
 
+    def join(self, fmt: str, warnings: Path) -> subprocess.Popen:
+        """Join a print book's chunks as its builder left them to (``studyguide.pdf.merge``)."""
+        plan = self.variant / fmt / JOIN_PLAN
+        cmd = [sys.executable, "-m", "studyguide.pdf.merge", str(plan), str(warnings)]
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, process_group=0, preexec_fn=dying_with_me())
+        self.children.append(proc)
+        return proc
+
     @staticmethod
     def yield_to_pdf(proc: subprocess.Popen) -> None:
         """Lower a format's priority: the PDF is the longest way to the end of a build, and
-        on a machine short of cores the others, which finish before it, give it way."""
+        on a machine short of cores the EPUB, which waits for its page map anyway, gives it
+        way. (Not the web pages: written at a low priority, they kept the parse's memory,
+        0.4 GB on the 20x book, for as long as the PDF took.)"""
         try:
             os.setpriority(os.PRIO_PROCESS, proc.pid, 10)
         except OSError:  # (gone already: its exit code tells)
@@ -341,8 +359,6 @@ class Driver:
                 for fd in (map_read, map_write):
                     if fd is not None:
                         os.close(fd)
-        if with_map and verdict.strip() == b"ok" and first != "pdf":
-            self.yield_to_pdf(writers[first][0])  # its web pages now; the parse was the PDF's way
         for fd in starts.values():
             self.go(fd) if verdict.strip() == b"ok" else os.close(fd)
         if verdict.strip() != b"ok":  # the parse reports why; the others never started
@@ -352,7 +368,16 @@ class Driver:
         if with_map and "epub" in writers and writers["pdf"][0].wait() != 0:
             # The failure is the PDF's: the EPUB, left without page numbers, says nothing.
             self.stop(writers.pop("epub")[0])
+        # A long print book's chunks are joined by a process of its own once its Sphinx
+        # process has gone (on the 20x book the join needed 0.6 GB more, on top of the
+        # 0.6 GB Sphinx still held), beside the formats still writing.
+        joins = {
+            fmt: self.join(fmt, warnings)
+            for fmt, (proc, warnings, _) in writers.items()
+            if fmt in PRINT and proc.wait() == 0 and (self.variant / fmt / JOIN_PLAN).is_file()
+        }
         codes = {fmt: proc.wait() for fmt, (proc, _, _) in writers.items()}
+        codes.update({fmt: join.wait() or codes[fmt] for fmt, join in joins.items()})
         failed = [fmt for fmt, code in codes.items() if code != 0] or [
             fmt for fmt in args.formats if fmt not in writers
         ]

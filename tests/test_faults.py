@@ -24,6 +24,7 @@ import pytest
 from conftest import EPOCH, ROOT, ROOTS, run_build
 
 FORMATS = ("html", "epub", "pdf")
+JOIN_APART = {"STUDYGUIDE_JOIN_APART": "1"}  # every book, however short, joined apart
 EDIT = "A sentence added after the good build."
 
 
@@ -59,12 +60,19 @@ def tree(good, tmp_path) -> Path:
 class Running:
     """A driver started as a terminal would start it: leader of its own process group."""
 
-    def __init__(self, tree: Path, pause: str | None = None, formats=FORMATS) -> None:
+    def __init__(
+        self, tree: Path, pause: str | None = None, formats=FORMATS, env: dict | None = None
+    ) -> None:
         self.tree = tree
         self.hold = tree / "pause"
         self.hold.mkdir(exist_ok=True)
         self.point = pause
-        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "STUDYGUIDE_TEST_PAUSE_DIR": str(self.hold)}
+        env = {
+            **os.environ,
+            "SOURCE_DATE_EPOCH": EPOCH,
+            "STUDYGUIDE_TEST_PAUSE_DIR": str(self.hold),
+            **(env or {}),
+        }
         env.pop("STUDYGUIDE_TEST_PAUSE", None)
         if pause:
             env["STUDYGUIDE_TEST_PAUSE"] = pause
@@ -283,11 +291,10 @@ def test_the_epub_writes_once_the_pdf_has_its_page_numbers(tree):
     assert 'epub:type="page-list"' in nav and 'id="page-' in chapter
 
 
-def test_while_the_pdf_renders_the_epub_and_the_web_pages_give_it_way(tree):
+def test_while_the_pdf_renders_the_epub_gives_it_way(tree):
     """The PDF is the longest way to the end of a build: on a machine short of cores, the
-    formats that finish before it (the parse once it writes its web pages, and the EPUB,
-    which waits for the PDF's page map) run at a lower priority; the PDF and its workers
-    do not."""
+    EPUB, which waits for the PDF's page map, runs at a lower priority; the PDF, its
+    workers and the web pages do not."""
     build = Running(tree, pause="render")
     build.reached()
 
@@ -308,5 +315,36 @@ def test_while_the_pdf_renders_the_epub_and_the_web_pages_give_it_way(tree):
     build.go()
     assert build.wait() == 0, build.output
     assert builders["epub"] == 10 and builders["pdf"] == 0, builders
-    assert builders.get("html", 10) == 10, builders  # (it may have finished)
+    assert builders.get("html", 0) == 0, builders  # (it may have finished)
     assert workers and set(workers) == {0}, workers
+
+
+def test_interrupt_while_the_chunks_are_joined(tree):
+    """A long book's join is a process of its own, after the PDF's Sphinx process (here the
+    small book counts as long): stopped, it leaves the previous build as it was and
+    nothing running."""
+    old = snapshot(tree / "_build")
+    build = Running(tree, pause="join", env=JOIN_APART)
+    build.reached()
+    os.killpg(build.proc.pid, signal.SIGINT)
+    assert build.wait(timeout=10) == 130, build.output
+    assert not no_processes_left(tree, within=3), "a child of the interrupted build is still running"
+    assert snapshot(tree / "_build") == old
+    next_build_works(tree)
+
+
+def test_a_join_that_fails_is_one_line_and_publishes_nothing(tree):
+    old = snapshot(tree / "_build")
+    build = Running(tree, pause="join", env=JOIN_APART)
+    build.reached()
+    chunk = next((tree / "_build" / ".work" / "student" / "pdf" / "_chunks").glob("chunk-01*.pdf"))
+    chunk.write_bytes(b"not a PDF")  # as a disk error would leave it
+    build.go()
+    assert build.wait() == 1, build.output
+    lines = [line for line in build.output.splitlines() if line.strip()]
+    assert any(line.startswith("error: the PDF's chunks could not be joined:") for line in lines), (
+        build.output
+    )
+    assert lines[-1].startswith("Build failed (pdf)"), build.output
+    assert snapshot(tree / "_build") == old
+    next_build_works(tree)  # the chunk it could not read is laid out again

@@ -10,6 +10,8 @@ joined into one PDF (``merge.py``).
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,7 @@ from sphinx.util.display import progress_message
 
 from studyguide.editions import policy
 from studyguide.fonts import copy_fonts
-from studyguide.pdf import assembly, chunks, pagemap
+from studyguide.pdf import JOIN_APART, JOIN_PLAN, assembly, chunks, pagemap
 from studyguide.pdf.links import doc_anchor, slug
 from studyguide.pdf.pool import Renderer
 from studyguide.pdf.schedule import Schedule
@@ -273,7 +275,13 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.write_page_map()
             self.app.emit(pagemap.WRITTEN)
             self.renderer.close()  # the workers' memory is free before the join needs its own
-            pages = self.schedule.join(self.pdf_path, iso_date(self.config))
+            pages = self.schedule.pages
+            if os.environ.get(JOIN_APART, "").isdigit() and pages >= int(os.environ[JOIN_APART]):
+                # The driver joins, once this process has gone (see studyguide.pdf).
+                plan = self.schedule.join_plan(self.pdf_path, iso_date(self.config))
+                Path(self.outdir, JOIN_PLAN).write_text(json.dumps(plan), encoding="utf-8")
+            else:
+                pages = self.schedule.join(self.pdf_path, iso_date(self.config))
         logger.info("%s: %d pages", self.pdf_path.name, pages)
 
     def finish_preview(self) -> None:

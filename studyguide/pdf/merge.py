@@ -330,3 +330,44 @@ def _lay_folios(book: pikepdf.Pdf, folios: pikepdf.Pdf, front_pages: int, blank:
         name = page.add_resource(xobject, Name.XObject, Name(f"/StudyguideFolio{index + 1}"))
         page.contents_add(book.make_stream(b"q\n"), prepend=True)
         page.contents_add(book.make_stream(b"\nQ\n/Artifact BMC q " + str(name).encode() + b" Do Q EMC\n"))
+
+
+def join(plan: dict) -> int:
+    """``merge`` as a plan says (``Schedule.join_plan``); the page count."""
+    return merge(
+        Path(plan["front"]),
+        [(Path(pdf), blank, continued) for pdf, blank, continued in plan["chunks"]],
+        Path(plan["folios"]),
+        set(plan["blank_folios"]),
+        Path(plan["target"]),
+        plan["date"],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m studyguide.pdf.merge PLAN WARNINGS``: the join the build driver runs once the
+    PDF's Sphinx process has gone; a problem is one line in that format's warnings file."""
+    import json
+    import sys
+
+    from studyguide.pause import pause
+
+    plan_file, warnings = (argv if argv is not None else sys.argv[1:])[:2]
+    pause("join")  # a test hook (studyguide.pause): interrupt the build while it joins
+    plan = json.loads(Path(plan_file).read_text(encoding="utf-8"))  # (the builder's own)
+    try:
+        join(plan)
+    except Exception as err:  # (one line, as every other problem of the build)
+        with open(warnings, "a", encoding="utf-8") as out:
+            out.write(f"error: the PDF's chunks could not be joined: {err}\n")
+        # A chunk the join could not read would be reused as it is by every later build:
+        # the next one lays them all out again.
+        for part in [plan["front"], plan["folios"], *(pdf for pdf, *_ in plan["chunks"])]:
+            Path(part).unlink(missing_ok=True)
+        return 1
+    Path(plan_file).unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -105,16 +105,25 @@ class Schedule:
             self._collect(chunk, job)
         folios.result()
 
-    def join(self, target: Path, date: str) -> int:
-        """Write the book to ``target``, dated ``date`` (ISO 8601, UTC); its page count."""
-        from studyguide.pdf.merge import merge
-
+    def join_plan(self, target: Path, date: str) -> dict:
+        """What joining the book into ``target``, dated ``date`` (ISO 8601, UTC), takes."""
         front, *rest = self.chunks
-        return merge(
-            self.pdf(front),
-            [(self.pdf(c), self.numbers.blank_before[c.name], c.continued) for c in rest],
-            self.folios_pdf,
-            self.numbers.blanks,
-            target,
-            date,
-        )
+        return {
+            "front": str(self.pdf(front)),
+            "chunks": [[str(self.pdf(c)), self.numbers.blank_before[c.name], c.continued] for c in rest],
+            "folios": str(self.folios_pdf),
+            "blank_folios": sorted(self.numbers.blanks),
+            "target": str(target),
+            "date": date,
+        }
+
+    def join(self, target: Path, date: str) -> int:
+        """Write the book to ``target``; its page count."""
+        from studyguide.pdf.merge import join
+
+        return join(self.join_plan(target, date))
+
+    @property
+    def pages(self) -> int:
+        """The joined book's page count, known before it is joined."""
+        return len(self.numbers.front_starts) + self.numbers.total
