@@ -146,7 +146,7 @@ class Driver:
         base = self.variant / builder
         warnings, manifest = base.with_suffix(".warnings"), base.with_suffix(".json")
         manifest.unlink(missing_ok=True)
-        (base / JOIN_PLAN).unlink(missing_ok=True)  # (an interrupted build's)
+        self.join_plan(builder).unlink(missing_ok=True)  # (an interrupted build's)
         cmd = [
             sys.executable,
             "-m",
@@ -191,10 +191,13 @@ class Driver:
         self.children.append(proc)
         return proc, warnings, manifest
 
+    def join_plan(self, fmt: str) -> Path:
+        """Where a print book's builder leaves its join to the driver (see ``join``)."""
+        return self.variant / fmt / JOIN_PLAN
+
     def join(self, fmt: str, warnings: Path) -> subprocess.Popen:
         """Join a print book's chunks as its builder left them to (``studyguide.pdf.merge``)."""
-        plan = self.variant / fmt / JOIN_PLAN
-        cmd = [sys.executable, "-m", "studyguide.pdf.merge", str(plan), str(warnings)]
+        cmd = [sys.executable, "-m", "studyguide.pdf.merge", str(self.join_plan(fmt)), str(warnings)]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, process_group=0, preexec_fn=dying_with_me())
         self.children.append(proc)
         return proc
@@ -374,7 +377,7 @@ class Driver:
         joins = {
             fmt: self.join(fmt, warnings)
             for fmt, (proc, warnings, _) in writers.items()
-            if fmt in PRINT and proc.wait() == 0 and (self.variant / fmt / JOIN_PLAN).is_file()
+            if fmt in PRINT and proc.wait() == 0 and self.join_plan(fmt).is_file()
         }
         codes = {fmt: proc.wait() for fmt, (proc, _, _) in writers.items()}
         codes.update({fmt: join.wait() or codes[fmt] for fmt, join in joins.items()})

@@ -275,13 +275,13 @@ class PDFBuilder(SingleFileHTMLBuilder):
             self.write_page_map()
             self.app.emit(pagemap.WRITTEN)
             self.renderer.close()  # the workers' memory is free before the join needs its own
-            pages = self.schedule.pages
+            pages, date = self.schedule.pages, iso_date(self.config)
             if os.environ.get(JOIN_APART, "").isdigit() and pages >= int(os.environ[JOIN_APART]):
                 # The driver joins, once this process has gone (see studyguide.pdf).
-                plan = self.schedule.join_plan(self.pdf_path, iso_date(self.config))
+                plan = self.schedule.join_plan(self.pdf_path, date)
                 Path(self.outdir, JOIN_PLAN).write_text(json.dumps(plan), encoding="utf-8")
             else:
-                pages = self.schedule.join(self.pdf_path, iso_date(self.config))
+                pages = self.schedule.join(self.pdf_path, date)
         logger.info("%s: %d pages", self.pdf_path.name, pages)
 
     def finish_preview(self) -> None:
