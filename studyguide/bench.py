@@ -91,15 +91,24 @@ INSPECTED = ("bookmarks", "links", "links_working", "contents_page_numbers")
 
 # -- Running and measuring -----------------------------------------------------------------
 class PeakRSS(threading.Thread):
-    """Sum the RSS of every process in one session, every 50 ms; keep the largest sum."""
+    """Sum the RSS of every process in one session, every 50 ms; keep the largest sum.
 
-    def __init__(self, sid: int) -> None:
+    The processes a build's warm process forks for it (``studyguide.warm``: a session of
+    its own, named in ``warm_pid``) count as the build's; the warm process itself, which
+    stays between builds, is measured apart (``warm``)."""
+
+    def __init__(self, sid: int, warm_pid: Path | None = None) -> None:
         super().__init__(daemon=True)
-        self.sid, self.peak, self.done = sid, 0, threading.Event()
+        self.sid, self.peak, self.warm, self.done = sid, 0, 0, threading.Event()
+        self.warm_pid = warm_pid
         self.page = os.sysconf("SC_PAGE_SIZE")
 
     def run(self) -> None:
         while not self.done.is_set():
+            try:
+                warm = int(self.warm_pid.read_text()) if self.warm_pid else -1
+            except (OSError, ValueError):
+                warm = -1
             total = 0
             for pid in filter(str.isdigit, os.listdir("/proc")):
                 try:
@@ -107,8 +116,11 @@ class PeakRSS(threading.Thread):
                 except OSError:
                     continue
                 fields = stat[stat.rfind(")") + 2 :].split()  # after "pid (comm) "
-                if int(fields[3]) == self.sid:
-                    total += int(fields[21]) * self.page
+                rss = int(fields[21]) * self.page
+                if int(pid) == warm:
+                    self.warm = max(self.warm, rss)
+                elif int(fields[3]) in (self.sid, warm):
+                    total += rss
             self.peak = max(self.peak, total)
             self.done.wait(0.05)
 
@@ -120,7 +132,7 @@ def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> d
         proc = subprocess.Popen(
             cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True
         )
-        sampler = PeakRSS(proc.pid)
+        sampler = PeakRSS(proc.pid, cwd / "_build/.work/warm.pid")
         sampler.start()
         try:
             code, timed_out = proc.wait(timeout=timeout), False
@@ -136,6 +148,7 @@ def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> d
         "cmd": " ".join(cmd),
         "seconds": seconds,
         "peak_bytes": sampler.peak,
+        "warm_bytes": sampler.warm,
         "code": code,
         "timed_out": timed_out,
         "output": clip(output),
@@ -784,6 +797,7 @@ def summarise(runs: list[dict]) -> dict:
         summary[key] = {
             "seconds": statistics.median(r["seconds"] for r in rs),
             "peak_gb": statistics.median([r["peak_bytes"] for r in rs if r["peak_bytes"]] or [0]) / GB,
+            "warm_gb": max((r.get("warm_bytes") or 0 for r in rs), default=0) / GB,
             "pages": rs[0].get("pages"),
             "runs": len(rs),
             "failed": [str(r["code"]) for r in rs if r["code"] != 0 and not r["timed_out"]],
@@ -879,6 +893,7 @@ def print_report(results: dict, rows: list[dict]) -> None:
                         "FAILED: " + ", ".join(m["failed"]) if m["failed"] else "",
                         "stopped at the time limit" if m["timed_out"] else "",
                         "Sphinx started" if m["sphinx_started"] else "",
+                        f"warm process {m['warm_gb']:.2f} GB apart" if m.get("warm_gb") else "",
                     ],
                 )
             )

@@ -38,7 +38,7 @@ import sys
 import time
 from pathlib import Path
 
-from studyguide import identity
+from studyguide import identity, warm
 from studyguide.children import dying_with_me
 from studyguide.lock import BuildLock
 from studyguide.pause import pause
@@ -118,7 +118,7 @@ class Driver:
         self.variant = self.work / f"{args.edition}{suffix}"
         self.prefix = "" if args.edition == "student" else f"{args.edition}/"
         self.suffix = suffix
-        self.children: list[subprocess.Popen] = []
+        self.children: list[subprocess.Popen | warm.Child] = []
         self.gens = Generations(self.root)
         self.switched = False
 
@@ -180,14 +180,22 @@ class Driver:
         env = {**os.environ, "EDITION": self.args.edition, "PAPER": self.args.paper}
         if builder in PRINT:
             env.setdefault(JOIN_APART, str(JOIN_APART_PAGES))  # the driver joins a long book (join)
-        proc = subprocess.Popen(
-            cmd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            process_group=0,
-            preexec_fn=dying_with_me(),
-            pass_fds=fds,
+        # Forked by the build folder's warm process, which has imported the code already
+        # (studyguide.warm), else started here.
+        proc = (
+            warm.start(self.work, self.args.root, cmd[3:], env, fds, parsed_fd is not None)
+            if warm.enabled()
+            else None
         )
+        if proc is None:
+            proc = subprocess.Popen(
+                cmd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                process_group=0,
+                preexec_fn=dying_with_me(),
+                pass_fds=fds,
+            )
         self.children.append(proc)
         return proc, warnings, manifest
 

@@ -223,12 +223,18 @@ def say_when_page_map_is_written(app, fd: int) -> None:
 
 def warm_imports(confdir: str, seen: Path) -> None:
     """Import what creating the application will, while the parse this process waits for is
-    still running: half a second of each writer's start, off the build's critical path.
-    The modules are the configuration's extensions, the ones an extension names in its
-    ``EXTENSIONS`` (the studyguide package's setup loads those), the theme's, and those
-    the last application of this format imported while it was made (``seen``, written by
-    ``note_imports``: Sphinx's built-in extensions, and what each extension's ``setup``
-    imports, such as MyST's parser and markdown-it's rules)."""
+    still running: half a second of each writer's start, off the build's critical path."""
+    for _name in warming(confdir, seen):
+        pass
+
+
+def warming(confdir: str, seen: Path):
+    """Import, one module per step, what the application will: the configuration's
+    extensions, the ones an extension names in its ``EXTENSIONS`` (the studyguide package's
+    setup loads those), the theme's, and those the last application of this format imported
+    while it was made (``seen``, written by ``note_imports``: Sphinx's built-in extensions,
+    and what each extension's ``setup`` imports, such as MyST's parser and markdown-it's
+    rules). (``studyguide.warm`` takes these steps between its builds.)"""
     import importlib
 
     from sphinx.config import Config
@@ -238,6 +244,7 @@ def warm_imports(confdir: str, seen: Path) -> None:
     names = list(config.extensions)
     for name in names[:]:
         names += getattr(importlib.import_module(name), "EXTENSIONS", ())
+        yield name
     theme = config._raw_config.get("html_theme")
     try:
         last = json.loads(seen.read_text(encoding="utf-8"))
@@ -248,11 +255,15 @@ def warm_imports(confdir: str, seen: Path) -> None:
             importlib.import_module(name)
         except ImportError:  # (a theme of files, not a module): Sphinx says so itself
             pass
+        yield name
     for name in last:
+        if name in sys.modules:
+            continue
         try:
             importlib.import_module(name)
         except Exception:  # gone since, or not importable by name: the application decides
             pass
+        yield name
 
 
 def note_imports(before: set[str] | frozenset[str], seen: Path) -> None:

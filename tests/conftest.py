@@ -27,6 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 EPOCH = "1764028800"
+# Builds start their own processes, as in CI, so that each test's processes are its own and
+# can be counted (and no warm process outlives a test's temporary folder): the warm
+# process (studyguide.warm) is tested by tests/test_warm.py, which turns it on.
+os.environ["STUDYGUIDE_WARM"] = "0"
 
 
 # Debian's Chromium, headless, with nothing that would reach for the network (this machine

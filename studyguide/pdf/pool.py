@@ -57,6 +57,16 @@ def _warm_up() -> None:
     warm_up()
 
 
+_preloaded = [False]  # whether this process has WeasyPrint loaded and warm (``preload``)
+
+
+def preload() -> None:
+    """Load and warm up WeasyPrint in this process, so that the workers of the processes
+    forked from it are forked in turn, ready at once (``studyguide.warm`` calls this)."""
+    _warm_up()
+    _preloaded[0] = True
+
+
 def _render(html: str, pdf: str, root: str) -> dict:
     from studyguide.pause import pause
     from studyguide.pdf.render import render_chunk
@@ -74,9 +84,11 @@ class Renderer:
         self.root = root
         self.workers = max(1, min(workers or os.cpu_count() or 1, 4))
         self._shared: str | None = None
+        # Spawned, unless WeasyPrint was preloaded: a fork of a Sphinx process without it
+        # would gain nothing, count the Sphinx process's memory twice and load Pango anyway.
         self._pool = ProcessPoolExecutor(
             self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=multiprocessing.get_context("fork" if _preloaded[0] else "spawn"),
             initializer=_start_worker,
             initargs=(os.getpid(),),
         )
