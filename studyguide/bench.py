@@ -95,11 +95,13 @@ class PeakRSS(threading.Thread):
 
     The processes a build's warm process forks for it (``studyguide.warm``: a session of
     its own, named in ``warm_pid``) count as the build's; the warm process itself, which
-    stays between builds, is measured apart (``warm``)."""
+    stays between builds, is measured apart (``warm``). At the peak, the same processes'
+    proportional size too (``pss``): the RSS sum counts a page shared by two processes
+    twice, which forked processes do most."""
 
     def __init__(self, sid: int, warm_pid: Path | None = None) -> None:
         super().__init__(daemon=True)
-        self.sid, self.peak, self.warm, self.done = sid, 0, 0, threading.Event()
+        self.sid, self.peak, self.pss, self.warm, self.done = sid, 0, 0, 0, threading.Event()
         self.warm_pid = warm_pid
         self.page = os.sysconf("SC_PAGE_SIZE")
 
@@ -109,7 +111,7 @@ class PeakRSS(threading.Thread):
                 warm = int(self.warm_pid.read_text()) if self.warm_pid else -1
             except (OSError, ValueError):
                 warm = -1
-            total = 0
+            total, counted = 0, []
             for pid in filter(str.isdigit, os.listdir("/proc")):
                 try:
                     stat = Path(f"/proc/{pid}/stat").read_text()
@@ -121,8 +123,26 @@ class PeakRSS(threading.Thread):
                     self.warm = max(self.warm, rss)
                 elif int(fields[3]) in (self.sid, warm):
                     total += rss
-            self.peak = max(self.peak, total)
+                    counted.append(pid)
+            if total > self.peak:
+                self.peak, self.pss = total, self.proportional(counted)
             self.done.wait(0.05)
+
+    @staticmethod
+    def proportional(pids: list[str]) -> int:
+        """The same processes' proportional set size (pages shared between processes, as a
+        forked child shares its parent's, counted once between them), read only at a new
+        peak: the kernel walks every page to tell it."""
+        total = 0
+        for pid in pids:
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            except OSError:
+                pass
+        return total
 
 
 def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> dict:
@@ -149,6 +169,7 @@ def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> d
         "seconds": seconds,
         "peak_bytes": sampler.peak,
         "warm_bytes": sampler.warm,
+        "pss_bytes": sampler.pss,
         "code": code,
         "timed_out": timed_out,
         "output": clip(output),
@@ -798,6 +819,7 @@ def summarise(runs: list[dict]) -> dict:
             "seconds": statistics.median(r["seconds"] for r in rs),
             "peak_gb": statistics.median([r["peak_bytes"] for r in rs if r["peak_bytes"]] or [0]) / GB,
             "warm_gb": max((r.get("warm_bytes") or 0 for r in rs), default=0) / GB,
+            "pss_gb": statistics.median([r.get("pss_bytes") or 0 for r in rs] or [0]) / GB,
             "pages": rs[0].get("pages"),
             "runs": len(rs),
             "failed": [str(r["code"]) for r in rs if r["code"] != 0 and not r["timed_out"]],
@@ -893,6 +915,7 @@ def print_report(results: dict, rows: list[dict]) -> None:
                         "FAILED: " + ", ".join(m["failed"]) if m["failed"] else "",
                         "stopped at the time limit" if m["timed_out"] else "",
                         "Sphinx started" if m["sphinx_started"] else "",
+                        f"PSS at the peak {m['pss_gb']:.2f} GB" if m.get("pss_gb") else "",
                         f"warm process {m['warm_gb']:.2f} GB apart" if m.get("warm_gb") else "",
                     ],
                 )
