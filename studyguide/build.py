@@ -20,6 +20,10 @@ A build, in order:
    (``studyguide.publish``). A failed build publishes nothing and drops the saved parse, so
    the next run reports every problem again.
 
+Each Sphinx process is forked by the build folder's warm process when it can serve (it
+has imported Sphinx, the extensions and WeasyPrint once, between builds: ``studyguide.warm``),
+and started here otherwise; the driver handles both alike.
+
 Ctrl-C (SIGINT) or SIGTERM stops every child (each runs in its own process group, with the
 PDF's workers, and dies with the driver even if the driver is killed outright), prints one
 line and exits 130 (SIGINT) or 143 (SIGTERM), with the previous build still published.
