@@ -492,7 +492,9 @@ def main(argv: list[str] | None = None) -> int:
         with BuildLock(args.build_dir / ".work" / "lock"):
             driver = Driver(args)
             driver.gens.clean()  # what an interrupted build left
-            return driver.run()
+            code = driver.run()
+            warm.leave(driver.work, args.root)  # (the next build is most likely an edit away)
+            return code
     except Failure as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

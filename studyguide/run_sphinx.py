@@ -353,6 +353,8 @@ def run(args) -> int:
                     return 0  # the PDF failed: it says why; the driver stops this one
                 app.build()
                 if app.statuscode == 0:
+                    # (and what building imported: the warm process loads it all beforehand)
+                    note_imports(AT_START, imports_file(args))
                     navigation_file(app.builder).write_text(navigation(app.env))
                     tmp = Path(args.manifest + ".tmp")
                     tmp.write_text(json.dumps(manifest(app), indent=1), encoding="utf-8")

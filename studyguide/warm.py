@@ -4,10 +4,10 @@ Sphinx, the theme and the extensions, and forks the next build's Sphinx processe
 Importing that code is about 0.4 s of every Sphinx process's start, three per ``make``,
 and as much again for each of the PDF's WeasyPrint workers; after a one-chapter edit it
 is the largest single part of ``make html``. So the driver asks this process for each
-format's Sphinx process (``start``), starting it first when the build folder has none;
-it imports once, and stays for the next build. The PDF's workers, forked in turn from a
-process that has WeasyPrint loaded (``pdf.pool.preload``), start ready too. When no warm
-process can serve, the driver starts its processes itself, as it always did.
+format's Sphinx process (``start``), and leaves one behind when the build folder has none
+(``leave``); it imports once, and stays for the next build. The PDF's workers, forked in
+turn from a process that has WeasyPrint loaded (``pdf.pool.preload``), start ready too.
+When no warm process can serve, the driver starts its processes itself, as it always did.
 
 What keeps a warm process from building with the wrong code or settings:
 
@@ -147,12 +147,28 @@ def start(
     """``python -m studyguide.run_sphinx ARGS`` forked by the build folder's warm process,
     with this process's stdout and stderr and the pipes ``fds`` at the same numbers; ``None``
     when none serves (the caller then starts the process itself). When there is none, or
-    the one there cannot serve this build, a new one is started: a build's ``first``
-    process does not wait for it (it would only import the same), the others do."""
+    the one there cannot serve this build, a writer starts a new one and waits for it (it
+    imports once what each writer would import for itself); for a build's ``first``
+    process the new one comes at the end of the build (``leave``), so that it never takes
+    a core from a build of one format."""
     child = _ask(work, args, env, fds, first)
-    if child is not None or not _launch(work, confdir, wait=not first) or first:
+    if child is not None or first or not _launch(work, confdir, wait=True):
         return child
     return _ask(work, args, env, fds, first)
+
+
+def leave(work: Path, confdir: Path) -> None:
+    """At the end of a build: a warm process for the next one, unless one is listening."""
+    if not enabled():
+        return
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        conn.connect(str(work / SOCKET))
+        return
+    except OSError:
+        _launch(work, confdir, wait=False)
+    finally:
+        conn.close()
 
 
 def _ask(work: Path, args: list[str], env: dict, fds: tuple[int, ...], first: bool) -> Child | None:
