@@ -60,6 +60,7 @@ import threading
 import time
 from pathlib import Path
 
+from studyguide import warm
 from studyguide.publish import published_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +153,7 @@ def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> d
         proc = subprocess.Popen(
             cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True
         )
-        sampler = PeakRSS(proc.pid, cwd / "_build/.work/warm.pid")
+        sampler = PeakRSS(proc.pid, cwd / "_build/.work" / warm.PID)
         sampler.start()
         try:
             code, timed_out = proc.wait(timeout=timeout), False

@@ -151,10 +151,7 @@ class Driver:
         warnings, manifest = base.with_suffix(".warnings"), base.with_suffix(".json")
         manifest.unlink(missing_ok=True)
         self.join_plan(builder).unlink(missing_ok=True)  # (an interrupted build's)
-        cmd = [
-            sys.executable,
-            "-m",
-            "studyguide.run_sphinx",
+        argv = [
             "--builder",
             builder,
             "--source",
@@ -171,29 +168,29 @@ class Driver:
             str(manifest),
         ]
         if parsed_fd is not None:
-            cmd += ["--parsed-fd", str(parsed_fd), "--changed", str(self.work / "changed.json")]
+            argv += ["--parsed-fd", str(parsed_fd), "--changed", str(self.work / "changed.json")]
         fds = () if parsed_fd is None else (parsed_fd,)
         if start_fd is not None:
-            cmd += ["--start-fd", str(start_fd)]
+            argv += ["--start-fd", str(start_fd)]
             fds += (start_fd,)
         if page_map is not None:  # ("ready" or "wait", its end of the pipe): see run()
-            cmd += [f"--page-map-{page_map[0]}-fd", str(page_map[1])]
+            argv += [f"--page-map-{page_map[0]}-fd", str(page_map[1])]
             fds += (page_map[1],)
         if not self.args.quiet:
-            cmd += ["--label", builder]
+            argv += ["--label", builder]
         env = {**os.environ, "EDITION": self.args.edition, "PAPER": self.args.paper}
         if builder in PRINT:
             env.setdefault(JOIN_APART, str(JOIN_APART_PAGES))  # the driver joins a long book (join)
         # Forked by the build folder's warm process, which has imported the code already
         # (studyguide.warm), else started here.
         proc = (
-            warm.start(self.work, self.args.root, cmd[3:], env, fds, parsed_fd is not None)
+            warm.start(self.work, self.args.root, argv, env, fds, parsed_fd is not None)
             if warm.enabled()
             else None
         )
         if proc is None:
             proc = subprocess.Popen(
-                cmd,
+                [sys.executable, "-m", "studyguide.run_sphinx", *argv],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 process_group=0,

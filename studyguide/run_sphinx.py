@@ -37,9 +37,11 @@ import traceback
 from pathlib import Path
 
 # What was imported before this process warmed up (``warm_imports``): the modules noted for
-# the next build are all those imported since, whether warming up or making the
-# application imported them. (Counting only the application's would note nothing after a
-# warm start, and every other build would start cold.)
+# the next build, once this one has succeeded, are all those imported since, whether
+# warming up, making the application or building imported them (the join's pikepdf, the
+# bibliography's formatting: the warm process loads them all beforehand). (Counting only
+# the application's would note nothing after a warm start, and every other build would
+# start cold.)
 AT_START = frozenset(sys.modules)
 
 PROGRESS = re.compile(
@@ -231,10 +233,10 @@ def warm_imports(confdir: str, seen: Path) -> None:
 def warming(confdir: str, seen: Path):
     """Import, one module per step, what the application will: the configuration's
     extensions, the ones an extension names in its ``EXTENSIONS`` (the studyguide package's
-    setup loads those), the theme's, and those the last application of this format imported
-    while it was made (``seen``, written by ``note_imports``: Sphinx's built-in extensions,
-    and what each extension's ``setup`` imports, such as MyST's parser and markdown-it's
-    rules). (``studyguide.warm`` takes these steps between its builds.)"""
+    setup loads those), the theme's, and those the last good build of this format imported
+    (``seen``, written by ``note_imports``: Sphinx's built-in extensions, what each
+    extension's ``setup`` imports, such as MyST's parser and markdown-it's rules, and what
+    building imported). (``studyguide.warm`` takes these steps between its builds.)"""
     import importlib
 
     from sphinx.config import Config
@@ -267,8 +269,8 @@ def warming(confdir: str, seen: Path):
 
 
 def note_imports(before: set[str] | frozenset[str], seen: Path) -> None:
-    """Which modules this process imported to make its application, for the next
-    ``warm_imports``."""
+    """Which modules this process imported to make its application and build, for the
+    next ``warm_imports`` (and the warm process's)."""
     found = sorted(name for name in set(sys.modules) - before if not name.startswith("__"))
     tmp = seen.with_name(seen.name + ".tmp")
     tmp.write_text(json.dumps(found), encoding="utf-8")
@@ -337,7 +339,6 @@ def run(args) -> int:
                     warning=warnings,
                     warningiserror=True,
                 )
-                note_imports(AT_START, imports_file(args))
                 keep_numbers(app)
                 if args.parsed_fd is not None:
                     if args.changed:
@@ -353,7 +354,6 @@ def run(args) -> int:
                     return 0  # the PDF failed: it says why; the driver stops this one
                 app.build()
                 if app.statuscode == 0:
-                    # (and what building imported: the warm process loads it all beforehand)
                     note_imports(AT_START, imports_file(args))
                     navigation_file(app.builder).write_text(navigation(app.env))
                     tmp = Path(args.manifest + ".tmp")

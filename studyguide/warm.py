@@ -137,9 +137,6 @@ class Child:
             self.conn.close()
         return self.returncode
 
-    def poll(self) -> int | None:
-        return self.returncode
-
 
 def start(
     work: Path, confdir: Path, args: list[str], env: dict, fds: tuple[int, ...], first: bool
@@ -212,8 +209,6 @@ def _launch(work: Path, confdir: Path, wait: bool) -> bool:
     """Start a warm process for this build folder, detached (a session of its own, no
     terminal, none of the build's pipes); whether it started (``wait``: and listens, within
     two seconds: it listens before it imports anything heavy)."""
-    if not enabled():
-        return False
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "studyguide.warm", str(work), str(confdir)],
@@ -420,14 +415,12 @@ class Server:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        # (the listener and every driver's connection but this one are in the selector)
         for key in list(self.selector.get_map().values()):
             if isinstance(key.fileobj, socket.socket):
                 key.fileobj.close()
         self.selector.close()
-        self.listener.close()
         conn.close()
-        for other in self.children.values():
-            other.close()
         os.close(self.wake_read)
         os.close(self.wake_write)
         targets = [1, 2, *request["fds"]]
