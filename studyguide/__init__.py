@@ -15,6 +15,7 @@ __version__ = "1.0.0"  # the package's (pyproject.toml reads it); the book's edi
 
 EXTENSIONS = (
     "studyguide.settings",
+    "studyguide.doctrees",
     "studyguide.content.citations",
     "studyguide.content.objectives",
     "studyguide.content.debate",

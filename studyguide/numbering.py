@@ -24,13 +24,17 @@ from docutils import nodes
 from sphinx.environment import CONFIG_OK
 from sphinx.environment.collectors.toctree import TocTreeCollector
 
+from studyguide.doctrees import release
+
 
 def _with_ids(env, docname: str) -> list[tuple[str, tuple[str, ...]]]:
     """A document's elements that have ids, in order: what figure numbers hang on. (From
     its saved doctree on disk, not ``env.get_doctree``, whose cache of pickles would keep
     the doctree from before the reading for the rest of the build.)"""
     tree = pickle.loads((Path(env.doctreedir) / f"{docname}.doctree").read_bytes())
-    return [(type(node).__name__, tuple(node["ids"])) for node in tree.findall(nodes.Element) if node["ids"]]
+    found = [(type(node).__name__, tuple(node["ids"])) for node in tree.findall(nodes.Element) if node["ids"]]
+    release(tree)
+    return found
 
 
 def _toctrees(env) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from studyguide.doctrees import release
 from studyguide.editions import OBJECTIVES_MAP, drop_unshown, policy
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.placement import chapter_number, exercise_label
@@ -88,6 +89,7 @@ class FillAnswerKey(SphinxPostTransform):
                     own_ids(copy, f"key-{exercise['exercise_id']}-")
                     entry += copy
                 section += entry
+            release(tree)  # read once, for this key only
             out.append(section)
         return out
 

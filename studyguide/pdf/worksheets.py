@@ -19,6 +19,7 @@ from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 
+from studyguide.doctrees import release
 from studyguide.exercises import nodes as ex
 from studyguide.exercises.answer_key import chapters_in_order
 from studyguide.exercises.placement import chapter_number
@@ -60,6 +61,7 @@ class WorksheetBuilder(PDFBuilder):
         document = new_document(str(self.env.doc2path(docname)), chapter.settings)
         document["docname"] = docname
         document += container.deepcopy()
+        release(chapter)  # read for this sheet only
         if kind == "answers":
             document["keep_solutions"] = True
             for exercise in document.findall(ex.exercise):
