@@ -194,9 +194,10 @@ class PDFBuilder(SingleFileHTMLBuilder):
         self.handle_page(chunk.name, ctx, event_arg=document)
         return self.schedule.html(chunk)
 
-    def write_folios(self, folios: list[str]) -> Path:
-        """The page that carries the chapters' folios, one page per arabic page."""
-        path = Path(self.outdir) / "folios.html"
+    def write_folios(self, folios: list[str], number: int) -> Path:
+        """A piece of the book's folios (``number``, from 1: see ``Schedule.folio_pieces``),
+        one page per arabic page."""
+        path = Path(self.outdir) / f"folios-{number:02d}.html"
         path.write_text(
             self.templates.render(
                 "folios.html",

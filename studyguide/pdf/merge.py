@@ -231,7 +231,7 @@ class Book:
             metadata.write(xmp.replace(PLACEHOLDER_DATE.encode(), iso.encode()))
 
     def finish(
-        self, folios: Path | None, blank_folios: set[int], target: Path, date: str | None = None
+        self, folios: list[Path], blank_folios: set[int], target: Path, date: str | None = None
     ) -> int:
         """Resolve the links between chunks, lay the folios, label the pages, date the
         book and write ``target``; return its page count."""
@@ -248,8 +248,7 @@ class Book:
         if "/Names" not in book.Root:
             book.Root.Names = Dictionary()
         book.Root.Names.Dests = dests.obj
-        if folios is not None:
-            _lay_folios(book, pikepdf.open(folios), self.front_pages, blank_folios)
+        _lay_folios(book, folios, self.front_pages, blank_folios)
         book.Root.PageLabels = Dictionary(
             Nums=Array(
                 [
@@ -279,7 +278,7 @@ class Book:
 def merge(
     front: Path,
     chunks: list[tuple[Path, bool, bool]],
-    folios: Path | None,
+    folios: list[Path],
     blank_folios: set[int],
     target: Path,
     date: str | None = None,
@@ -287,7 +286,7 @@ def merge(
     """Write ``target`` (dated ``date``, if given: see ``Book.date``); return its page count.
 
     ``chunks`` are (pdf, blank page before it, whether it goes on with the document of the
-    chunk before); ``folios`` has one page per arabic page.
+    chunk before); ``folios``, in pieces, have one page per arabic page.
     """
     book = Book(front)
     try:
@@ -320,8 +319,11 @@ def _link_across(book: pikepdf.Pdf, names: dict) -> None:
         )
 
 
-def _lay_folios(book: pikepdf.Pdf, folios: pikepdf.Pdf, front_pages: int, blank: set[int]) -> None:
-    for index, folio in enumerate(folios.pages):
+def _lay_folios(book: pikepdf.Pdf, pieces: list[Path], front_pages: int, blank: set[int]) -> None:
+    """Lay the folios' pages, from their pieces in order, over the arabic pages."""
+    opened = [pikepdf.open(piece) for piece in pieces]  # (kept open while their pages are copied)
+    folios = [page for pdf in opened for page in pdf.pages]
+    for index, folio in enumerate(folios):
         if index + 1 in blank:
             continue
         page = book.pages[front_pages + index]
@@ -337,7 +339,7 @@ def join(plan: dict) -> int:
     return merge(
         Path(plan["front"]),
         [(Path(pdf), blank, continued) for pdf, blank, continued in plan["chunks"]],
-        Path(plan["folios"]),
+        [Path(piece) for piece in plan["folios"]],
         set(plan["blank_folios"]),
         Path(plan["target"]),
         plan["date"],
@@ -362,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
             out.write(f"error: the PDF's chunks could not be joined: {err}\n")
         # A chunk the join could not read would be reused as it is by every later build:
         # the next one lays them all out again.
-        for part in [plan["front"], plan["folios"], *(pdf for pdf, *_ in plan["chunks"])]:
+        for part in [plan["front"], *plan["folios"], *(pdf for pdf, *_ in plan["chunks"])]:
             Path(part).unlink(missing_ok=True)
         return 1
     Path(plan_file).unlink()

@@ -24,6 +24,7 @@ from studyguide.pdf.pool import Renderer
 logger = logging.getLogger(__name__)
 
 Write = Callable[[chunks.Chunk], Path]  # translates a chunk into its HTML file
+FOLIO_PIECE = 200  # pages (even: see Schedule.folio_pieces)
 
 
 class Schedule:
@@ -42,9 +43,8 @@ class Schedule:
     def pdf(self, chunk: chunks.Chunk) -> Path:
         return self.outdir / "_chunks" / f"{chunk.name}.pdf"
 
-    @property
-    def folios_pdf(self) -> Path:
-        return self.outdir / "_chunks" / "folios.pdf"
+    def folios_pdf(self, number: int) -> Path:
+        return self.outdir / "_chunks" / f"folios-{number:02d}.pdf"
 
     def start(self, write: Write, read: dict[str, int], only: set[str] | None = None) -> None:
         """Write the chapters' chunks and send each to a worker (only those with one of the
@@ -86,7 +86,7 @@ class Schedule:
             self._collect(chunk, self.jobs[chunk.name])
         return [(c, self.pdf(c)) for c in started]
 
-    def render_rest(self, write: Write, write_folios: Callable[[list[str]], Path]) -> None:
+    def render_rest(self, write: Write, write_folios: Callable[[list[str], int], Path]) -> None:
         """Wait for the chapters; then render what needs their page numbers, and wait.
 
         The front matter goes first: it is the longest of the three (its contents lists
@@ -100,10 +100,28 @@ class Schedule:
         for chunk in late:
             self.numbers.start_of(chunk)  # (the front matter's contents prints where they start)
         jobs = [(c, self.renderer.submit(write(c), self.pdf(c))) for c in [self.chunks[0], *late]]
-        folios = self.renderer.submit(write_folios(self.numbers.folios()), self.folios_pdf)
+        folios = [
+            self.renderer.submit(write_folios(piece, n), self.folios_pdf(n))
+            for n, piece in self.folio_pieces()
+        ]
         for chunk, job in jobs:
             self._collect(chunk, job)
-        folios.result()
+        for job in folios:
+            job.result()
+
+    def folio_pieces(self) -> list[tuple[int, list[str]]]:
+        """The folios in pieces of ``FOLIO_PIECE`` pages, each numbered from 1.
+
+        WeasyPrint holds every page of a document until it is written: the folios of the
+        20x book (1,656 pages) took 250 MB and 9 s in one worker, beside the front
+        matter in the other, the build's peak. In pieces they are laid out side by side
+        and unchanged ones are reused. A piece has an even number of pages, so that each
+        starts on a right-hand page, as the first does."""
+        folios = self.numbers.folios()
+        return [
+            (n + 1, folios[i : i + FOLIO_PIECE])
+            for n, i in enumerate(range(0, len(folios) or 1, FOLIO_PIECE))
+        ]
 
     def join_plan(self, target: Path, date: str) -> dict:
         """What joining the book into ``target``, dated ``date`` (ISO 8601, UTC), takes."""
@@ -111,7 +129,7 @@ class Schedule:
         return {
             "front": str(self.pdf(front)),
             "chunks": [[str(self.pdf(c)), self.numbers.blank_before[c.name], c.continued] for c in rest],
-            "folios": str(self.folios_pdf),
+            "folios": [str(self.folios_pdf(n)) for n, _ in self.folio_pieces()],
             "blank_folios": sorted(self.numbers.blanks),
             "target": str(target),
             "date": date,

@@ -43,14 +43,21 @@ def render(html: str, path: Path, name: str) -> Path:
 @pytest.fixture(scope="module")
 def parts(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("chunks")
-    folios = "".join(
-        f'<p style="break-before: page">{f}</p>' if i else f"<p>{f}</p>" for i, f in enumerate(FOLIOS)
-    )
+
+    def folios(piece: list[str]) -> str:
+        return "".join(
+            f'<p style="break-before: page">{f}</p>' if i else f"<p>{f}</p>" for i, f in enumerate(piece)
+        )
+
     return {
         "front": render(FRONT, folder / "front.pdf", "chunk-00-front.html"),
         "one": render(ONE, folder / "one.pdf", "chunk-01.html"),
         "two": render(TWO, folder / "two.pdf", "chunk-02.html"),
-        "folios": render(folios, folder / "folios.pdf", "folios.html"),
+        # in two pieces, as a long book's are (Schedule.folio_pieces)
+        "folios": [
+            render(folios(FOLIOS[:2]), folder / "folios-01.pdf", "folios-01.html"),
+            render(folios(FOLIOS[2:]), folder / "folios-02.pdf", "folios-02.html"),
+        ],
     }
 
 
@@ -188,7 +195,7 @@ def test_each_chunks_font_subsets_get_their_own_names(book):
 def test_a_link_to_no_chunk_stops_the_join(parts, tmp_path):
     target = tmp_path / "book.pdf"
     with pytest.raises(SphinxError, match="two-target"):
-        merge(parts["front"], [(parts["one"], False, False)], None, set(), target)
+        merge(parts["front"], [(parts["one"], False, False)], [], set(), target)
     assert not target.exists()
 
 
@@ -205,7 +212,7 @@ def test_a_chunk_that_goes_on_with_a_document_puts_its_bookmarks_under_that_docu
     more = render('<h2 id="two-c">Two, last</h2><p>The end.</p>', tmp_path / "more.pdf", "chunk-03.html")
     target = tmp_path / "book.pdf"
     chunks = [(parts["one"], False, False), (parts["two"], True, False), (more, False, True)]
-    assert merge(parts["front"], chunks, None, set(), target) == 7
+    assert merge(parts["front"], chunks, [], set(), target) == 7
     with pikepdf.open(target) as pdf:
         pages = page_index(pdf)
         with pdf.open_outline() as outline:

@@ -28,3 +28,25 @@ def test_a_late_chunk_knows_its_start_before_it_is_laid_out():
     assert numbers.start_of(late) == 5  # after a blank page 4
     numbers.place(late, 2, {"key-1": 1})
     assert numbers.label("key-1") == "6" and numbers.total == 6
+
+
+def test_folios_go_to_the_workers_in_even_pieces_that_cover_every_page(tmp_path):
+    from studyguide.pdf.schedule import FOLIO_PIECE, Schedule
+
+    numbers = PageNumbers()
+    numbers.place(chunk("a"), 2 * FOLIO_PIECE + 51, {})
+    numbers.place(chunk("b"), 4, {})  # after a blank page
+    schedule = Schedule(None, tmp_path, [], numbers)
+    pieces = schedule.folio_pieces()
+    assert [n for n, _ in pieces] == [1, 2, 3]
+    assert [len(p) for _, p in pieces] == [FOLIO_PIECE, FOLIO_PIECE, 56] and FOLIO_PIECE % 2 == 0
+    assert [f for _, p in pieces for f in p] == numbers.folios()
+    assert pieces[1][1][0] == str(FOLIO_PIECE + 1)  # each piece opens on a right-hand page
+
+
+def test_a_short_book_has_its_folios_in_one_piece(tmp_path):
+    from studyguide.pdf.schedule import Schedule
+
+    numbers = PageNumbers()
+    numbers.place(chunk("a"), 5, {})
+    assert Schedule(None, tmp_path, [], numbers).folio_pieces() == [(1, ["1", "2", "3", "4", "5"])]
