@@ -17,6 +17,7 @@ from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
+from sphinx import addnodes
 
 from studyguide.doctrees import release
 
@@ -91,3 +92,30 @@ def test_html_pages_and_the_parse_are_freed_as_they_are_done_with(app):
     # (MyST's renderer holds on to the last document it parsed until it parses another.)
     assert len({name for name, _ in written}) >= 3 and len(alive) <= 1, alive
     assert len(cached) >= 3 and max(cached) == 0  # each document is the only one held while read
+
+
+@placement
+@pytest.mark.sphinx("pdf")
+def test_the_print_book_holds_each_document_once_and_frees_each_chapter_written(app):
+    """The assembly deep-copies every doctree; the originals are released, not kept by
+    their copies' nodes. Each chapter's part of the book is freed once it is written."""
+    builder = app.builder
+    seen: list[tuple[str, int, int]] = []  # chunk, chapters left in the book, nodes of originals
+    write_chunk = builder.write_chunk
+
+    def watch(chunk):
+        book = builder.book.tree
+        docs = list(book.findall(addnodes.start_of_file))
+        originals = {id(d.children[0].document): d.children[0].document for d in docs if d.children}
+        kept = sum(len(o.children) for o in originals.values() if o is not book)
+        seen.append((chunk.name, len(docs), kept))
+        return write_chunk(chunk)
+
+    builder.write_chunk = watch
+    app.build()
+    assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+    body = [s for s in seen if s[0] != "chunk-00-front"]
+    assert len(body) >= 3
+    assert all(kept == 0 for _, _, kept in seen)  # no second copy of any document
+    left = [docs for _, docs, _ in body]
+    assert left == sorted(left, reverse=True) and left[0] > left[-1]  # fewer as each is written

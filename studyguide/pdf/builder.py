@@ -24,6 +24,7 @@ from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message
 
+from studyguide.doctrees import release
 from studyguide.editions import policy
 from studyguide.fonts import copy_fonts
 from studyguide.pdf import JOIN_APART, JOIN_PLAN, assembly, chunks, pagemap
@@ -192,7 +193,24 @@ class PDFBuilder(SingleFileHTMLBuilder):
         document.walkabout(visitor)
         ctx = self.get_doc_context(self.config.root_doc, "".join(visitor.fragment), "")
         self.handle_page(chunk.name, ctx, event_arg=document)
+        document.children = []  # (the copy would keep the chunk's documents alive)
+        release(document)
+        if chunk.stage == chunks.BODY:
+            self.drop(chunk)
         return self.schedule.html(chunk)
+
+    def drop(self, chunk: chunks.Chunk) -> None:
+        """Free a written chapter's part of the assembled book: the workers lay it out from
+        its HTML, and what comes after (front matter, index) reads only the environment.
+        The memory is reused by the chapters written after it (a process keeps what it
+        has freed), so that the writing does not add to the assembly's own."""
+        docs = chunk.drop_docs()
+        gone = {id(doc) for doc in docs}
+        self.book.tree.children = [c for c in self.book.tree.children if id(c) not in gone]
+        for doc in docs:
+            for node in doc.findall():
+                self.block_keys.pop(id(node), None)  # its id may be a new node's once freed
+            release(doc)
 
     def write_folios(self, folios: list[str], number: int) -> Path:
         """A piece of the book's folios (``number``, from 1: see ``Schedule.folio_pieces``),

@@ -50,14 +50,26 @@ class Chunk:
     # new page but not a new right-hand one, and its bookmarks belong to that document's.
     continued: bool = False
     lent: dict[int, int] = field(default_factory=dict)  # id(copy) -> id(node): see pieces()
+    written: tuple[list[str], list[str]] | None = None  # docnames and leading ids: see drop_docs
+
+    def drop_docs(self) -> list[addnodes.start_of_file]:
+        """Hand over the chunk's doctrees, once its HTML is written, keeping what the page
+        numbering and the preview still ask of it."""
+        self.written = (self.docnames, self.leading_ids)
+        docs, self.docs = self.docs, []
+        return docs
 
     @property
     def docnames(self) -> list[str]:
+        if self.written:
+            return self.written[0]
         return [d["docname"] for d in self.docs]
 
     @property
     def leading_ids(self) -> list[str]:
         """Anchors on the chunk's first page, whatever its layout."""
+        if self.written:
+            return self.written[1]
         if self.continued:
             return _first_ids(self.docs[0])
         if self.docs:
