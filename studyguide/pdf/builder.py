@@ -242,7 +242,22 @@ class PDFBuilder(SingleFileHTMLBuilder):
         return label
 
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict[str, Any]:
-        ctx = super().get_doc_context(docname, body, metatags)
+        # Not the single-page builder's context: it resolves and renders the whole book's
+        # toctree for every page, which no print template shows (the contents is the front
+        # matter's own). For each of the 20x book's 160 chunks that was a docutils
+        # publication of a 20x toctree, most of the time and garbage of the writing.
+        ctx = {
+            "parents": [],
+            "prev": None,
+            "next": None,
+            "rellinks": [],
+            "title": self.config.html_title,
+            "meta": None,
+            "metatags": metatags,
+            "sourcename": "",
+            "toc": "",
+            "display_toc": False,
+        }
         cfg = self.config
         chunk = self.current_chunk
         front = chunk is None or chunk.stage == chunks.FRONT
