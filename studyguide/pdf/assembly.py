@@ -10,6 +10,7 @@ the flow (the template prints it on the title's verso) and the print variants of
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +44,8 @@ def assemble(builder, only: set[str] | None = None) -> PrintBook:
     parts = contents.toctree_parts(tree)
     first_main_doc = next((d for p in parts if p.kind != "front" for d in p.docnames), None)
     skipped = [] if only is None else [d for d in env.all_docs if d not in only]  # as if inlined
-    tree = inline_all_toctrees(builder, set(), root, tree, lambda s: s, [root, *skipped])
-    release_originals(tree)
+    with releasing_originals(env, first=tree):
+        tree = inline_all_toctrees(builder, set(), root, tree, lambda s: s, [root, *skipped])
     tree["docname"] = root
     unwrap_root(tree)
     env.resolve_references(tree, root, builder)
@@ -67,22 +68,37 @@ def assemble(builder, only: set[str] | None = None) -> PrintBook:
     )
 
 
-def release_originals(tree: nodes.document) -> None:
-    """Free the doctrees the assembly copied from.
+@contextmanager
+def releasing_originals(env, first: nodes.document):
+    """Free each doctree the assembly copies from as soon as it is copied.
 
-    ``inline_all_toctrees`` deep-copies each document's doctree, and each copied node
-    still names the original as its document, which holds all of the original's nodes
-    (its children and its ids): the assembled book kept the whole book twice, 350 MB of
-    the PDF's process on the 20x book. The copies need only their document's source,
-    line and settings, which a released document keeps."""
-    originals = {}
-    for sof in [tree, *tree.findall(addnodes.start_of_file)]:
-        for child in sof.children[:1]:
-            document = child.document
-            if document is not None and document is not tree:
-                originals[id(document)] = document
-    for document in originals.values():
-        release(document)
+    ``inline_all_toctrees`` deep-copies each document's doctree as it inlines it, and
+    each copied node still names the original as its document, which holds all of the
+    original's nodes (its children and its ids): the assembled book held the whole book
+    twice, and at its peak, while it was being joined, the PDF's process too (on the 20x
+    book, 350 MB). A doctree it asks for is copied before it asks for the next, so the
+    one before can go then; the copies need only their document's source, line and
+    settings, which a released document keeps.
+    """
+    originals = [first]
+    load, before = env.get_doctree, env.__dict__.get("get_doctree")  # (an instance's own, if any)
+
+    def get_doctree(docname: str) -> nodes.document:
+        while originals:
+            release(originals.pop())
+        originals.append(load(docname))
+        return originals[-1]
+
+    env.get_doctree = get_doctree
+    try:
+        yield
+    finally:
+        if before is None:
+            del env.get_doctree
+        else:
+            env.get_doctree = before
+        for tree in originals:
+            release(tree)
 
 
 def _ancestors(node: nodes.Node):
