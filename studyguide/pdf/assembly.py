@@ -75,10 +75,9 @@ def releasing_originals(env, first: nodes.document):
     ``inline_all_toctrees`` deep-copies each document's doctree as it inlines it, and
     each copied node still names the original as its document, which holds all of the
     original's nodes (its children and its ids): the assembled book held the whole book
-    twice, and at its peak, while it was being joined, the PDF's process too (on the 20x
-    book, 350 MB). A doctree it asks for is copied before it asks for the next, so the
-    one before can go then; the copies need only their document's source, line and
-    settings, which a released document keeps.
+    twice. A doctree it asks for is copied before it asks for the next, so the one before
+    can go then, and no more than one original is held at a time; the copies need only
+    their document's source, line and settings, which a released document keeps.
     """
     originals = [first]
     load, before = env.get_doctree, env.__dict__.get("get_doctree")  # (an instance's own, if any)
