@@ -72,11 +72,17 @@ PER_BUILD = frozenset(
 )
 
 
+def in_ci() -> bool:
+    """Whether this runs in CI (``CI=true``), where nothing is edited and no test may skip
+    (tests/conftest.py asks here too)."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
 def enabled() -> bool:
     value = os.environ.get("STUDYGUIDE_WARM")
     if value is not None:
         return value.strip() not in ("", "0")
-    return os.environ.get("CI", "").lower() not in ("1", "true", "yes")
+    return not in_ci()
 
 
 @functools.cache

@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 
 from studyguide.publish import published_file as published
+from studyguide.warm import in_ci
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+IN_CI = in_ci()
 EPOCH = "1764028800"
 # Builds start their own processes, as in CI, so that each test's processes are its own and
 # can be counted (and no warm process outlives a test's temporary folder): the warm

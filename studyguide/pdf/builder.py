@@ -193,8 +193,7 @@ class PDFBuilder(SingleFileHTMLBuilder):
         document.walkabout(visitor)
         ctx = self.get_doc_context(self.config.root_doc, "".join(visitor.fragment), "")
         self.handle_page(chunk.name, ctx, event_arg=document)
-        document.children = []  # (the copy would keep the chunk's documents alive)
-        release(document)
+        document.children = []  # (the copy, garbage in a cycle, would keep them alive)
         if chunk.stage == chunks.BODY:
             self.drop(chunk)
         return self.schedule.html(chunk)

@@ -1,7 +1,8 @@
 """Render print documents on every core, and not at all when nothing in them changed.
 
-Each document is laid out by WeasyPrint in a worker process (spawned, not forked: a fork
-of the Sphinx process would count its memory twice and share Pango's state). A document
+Each document is laid out by WeasyPrint in a worker process: spawned, unless the Sphinx
+process was forked by the warm process with WeasyPrint already loaded (``preload``), when
+the workers are forked from it, ready at once (see ``Renderer``). A document
 whose HTML, stylesheet, fonts and images are the same as last time is not rendered again:
 its PDF and page facts are kept beside it with a digest of those inputs. So after an edit
 to one chapter only that chapter, and the chunks whose page numbers moved, are laid out.
