@@ -10,6 +10,8 @@ to one chapter only that chapter, and the chunks whose page numbers moved, are l
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -58,6 +60,31 @@ def _warm_up() -> None:
     warm_up()
 
 
+def _ready() -> None:
+    """A worker's first task: warm up, then set aside what it has loaded (``gc.freeze``),
+    so that the collection after each layout (``_give_back``) walks only that layout."""
+    _warm_up()
+    gc.collect()
+    gc.freeze()
+
+
+# glibc's, to hand the heap's free pages back to the system (None elsewhere: nothing to do)
+_malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+
+
+def _give_back() -> None:
+    """Return a finished layout's memory to the system before the next one.
+
+    A layout's boxes refer to one another in cycles, so they wait for the collector's
+    rare full pass, and what is freed stays in the process's heap. Without this, each
+    worker grew by about 17 MB a chapter, to 350 MB on the 20x book, where the two workers
+    beside the Sphinx process make the build's peak; with it, a worker keeps about 140 MB
+    between layouts. It costs about 2 % of a layout (0.02 s for a chapter)."""
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
 _preloaded = [False]  # whether this process has WeasyPrint loaded and warm (``preload``)
 
 
@@ -74,7 +101,10 @@ def _render(html: str, pdf: str, root: str) -> dict:
 
     pause("render")  # a test hook (studyguide.pause): interrupt the build while it renders
 
-    return render_chunk(html, pdf, root)
+    try:
+        return render_chunk(html, pdf, root)
+    finally:
+        _give_back()
 
 
 class Renderer:
@@ -94,7 +124,7 @@ class Renderer:
             initargs=(os.getpid(),),
         )
         for _ in range(self.workers):
-            self._pool.submit(_warm_up)
+            self._pool.submit(_ready)
 
     @property
     def shared(self) -> str:
