@@ -15,7 +15,8 @@ A build, in order:
    from that parse (their processes start while it reads, to load their code meanwhile).
    Each reports through files, never through its console: Sphinx's warning stream, and a
    manifest of what it produced (``studyguide.run_sphinx``). A long print book's chunks
-   are joined by one more process, once its Sphinx process has gone (``studyguide.pdf``).
+   are joined by one more process, once its Sphinx process has gone and the other formats
+   are written (``studyguide.pdf``).
 5. **Publish**, only when every format succeeded: a new generation and one atomic switch
    (``studyguide.publish``). A failed build publishes nothing and drops the saved parse, so
    the next run reports every problem again.
@@ -382,7 +383,13 @@ class Driver:
             self.stop(writers.pop("epub")[0])
         # A long print book's chunks are joined by a process of its own once its Sphinx
         # process has gone (on the 20x book the join needed 0.6 GB more, on top of the
-        # 0.6 GB Sphinx still held), beside the formats still writing.
+        # 0.6 GB Sphinx still held), and once the other formats are written: the join holds
+        # every page of the book (0.55 GB on the 20x book), and beside the EPUB, which
+        # writes once it has the PDF's page map, it made the build's peak. (A shorter book
+        # joins in its Sphinx process, beside the others, as before.)
+        for fmt, (proc, _, _) in writers.items():
+            if fmt not in PRINT:
+                proc.wait()
         joins = {
             fmt: self.join(fmt, warnings)
             for fmt, (proc, warnings, _) in writers.items()

@@ -333,6 +333,25 @@ def test_interrupt_while_the_chunks_are_joined(tree):
     next_build_works(tree)
 
 
+def test_a_long_books_join_waits_for_the_other_formats(tree):
+    """The join holds every page of the book: it starts once the EPUB (which writes once it
+    has the PDF's page map) is written, so that their memory is not added together."""
+    build = Running(tree, pause="join", env=JOIN_APART)
+    build.reached()
+    builders = []
+    for pid in build_processes(tree):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"--builder" in cmd:
+            builders.append(cmd[cmd.index(b"--builder") + 1].decode())
+    build.go()
+    assert build.wait() == 0, build.output
+    assert builders == [], builders
+    assert (tree / "_build" / "epub").exists()
+
+
 def test_a_join_that_fails_is_one_line_and_publishes_nothing(tree):
     old = snapshot(tree / "_build")
     build = Running(tree, pause="join", env=JOIN_APART)
