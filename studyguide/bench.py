@@ -37,10 +37,14 @@ this project's .venv), and never touches the user's ``_build/``, except for the 
   picture is served). On the 1x book, then with ``--pdf``: seconds from writing a chapter edit
   to its chunk of the print preview being served anew.
 
-Wall time is time.perf_counter around the command. Peak memory is the largest sum of the RSS
-of every process in the command's session, sampled from /proc every 50 ms: the parallel EPUB
-and PDF builds count together, as they do for the machine (``/usr/bin/time``'s %M would give
-only the largest single process). Pages come from pypdf.
+Wall time is time.perf_counter around the command. Peak memory is the largest memory the
+machine gives the command's processes at once: the sum of their proportional set sizes (PSS),
+with the warm process that forks them, sampled from /proc every 0.2 s. The parallel EPUB and
+PDF builds count together, as they do for the machine (``/usr/bin/time``'s %M would give only
+the largest single process), and a page that forked processes share counts once between
+them. The largest sum of their RSS, sampled every 50 ms, is shown beside: it counts a shared
+page once for every process that maps it, so it says less the more the build forks (each
+process the warm process forks starts with all of its 0.1 GB mapped). Pages come from pypdf.
 """
 
 from __future__ import annotations
@@ -92,21 +96,25 @@ INSPECTED = ("bookmarks", "links", "links_working", "contents_page_numbers")
 
 # -- Running and measuring -----------------------------------------------------------------
 class PeakRSS(threading.Thread):
-    """Sum the RSS of every process in one session, every 50 ms; keep the largest sum.
+    """The largest memory one session's processes take at once (``footprint``), and the
+    largest sum of their RSS (``peak``).
 
     The processes a build's warm process forks for it (``studyguide.warm``: a session of
-    its own, named in ``warm_pid``) count as the build's; the warm process itself, which
-    stays between builds, is measured apart (``warm``). At the peak, the same processes'
-    proportional size too (``pss``): the RSS sum counts a page shared by two processes
-    twice, which forked processes do most."""
+    its own, named in ``warm_pid``) count as the build's. The footprint counts the warm
+    process too, since the pages it shares with them are theirs as much as its own; its
+    RSS is also measured apart (``warm``), as it stays between builds."""
+
+    PSS_EVERY = 0.2  # seconds: the kernel walks every page of a process to tell its PSS
 
     def __init__(self, sid: int, warm_pid: Path | None = None) -> None:
         super().__init__(daemon=True)
-        self.sid, self.peak, self.pss, self.warm, self.done = sid, 0, 0, 0, threading.Event()
+        self.sid, self.peak, self.footprint, self.warm = sid, 0, 0, 0
+        self.done = threading.Event()
         self.warm_pid = warm_pid
         self.page = os.sysconf("SC_PAGE_SIZE")
 
     def run(self) -> None:
+        pss_at = 0.0
         while not self.done.is_set():
             try:
                 warm = int(self.warm_pid.read_text()) if self.warm_pid else -1
@@ -122,18 +130,20 @@ class PeakRSS(threading.Thread):
                 rss = int(fields[21]) * self.page
                 if int(pid) == warm:
                     self.warm = max(self.warm, rss)
+                    counted.append(pid)
                 elif int(fields[3]) in (self.sid, warm):
                     total += rss
                     counted.append(pid)
-            if total > self.peak:
-                self.peak, self.pss = total, self.proportional(counted)
+            self.peak = max(self.peak, total)
+            if time.monotonic() - pss_at >= self.PSS_EVERY:
+                pss_at = time.monotonic()
+                self.footprint = max(self.footprint, self.proportional(counted))
             self.done.wait(0.05)
 
     @staticmethod
     def proportional(pids: list[str]) -> int:
-        """The same processes' proportional set size (pages shared between processes, as a
-        forked child shares its parent's, counted once between them), read only at a new
-        peak: the kernel walks every page to tell it."""
+        """The processes' proportional set sizes, summed: each page counted once, shared
+        out between the processes that map it (as a forked child shares its parent's)."""
         total = 0
         for pid in pids:
             try:
@@ -169,8 +179,8 @@ def run(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> d
         "cmd": " ".join(cmd),
         "seconds": seconds,
         "peak_bytes": sampler.peak,
+        "footprint_bytes": sampler.footprint,
         "warm_bytes": sampler.warm,
-        "pss_bytes": sampler.pss,
         "code": code,
         "timed_out": timed_out,
         "output": clip(output),
@@ -359,6 +369,7 @@ def combine(results) -> dict:
     return {
         "seconds": sum(r["seconds"] for r in results),
         "peak_bytes": max((r["peak_bytes"] for r in results if r["peak_bytes"]), default=None),
+        "footprint_bytes": max((r.get("footprint_bytes") or 0 for r in results), default=None) or None,
         "code": next((r["code"] for r in results if r["code"] != 0), 0),
         "timed_out": any(r["timed_out"] for r in results),
     }
@@ -818,9 +829,12 @@ def summarise(runs: list[dict]) -> dict:
         rs = [r[key] for r in runs if key in r]  # the preview runs once, after the last
         summary[key] = {
             "seconds": statistics.median(r["seconds"] for r in rs),
-            "peak_gb": statistics.median([r["peak_bytes"] for r in rs if r["peak_bytes"]] or [0]) / GB,
+            "peak_gb": statistics.median(
+                [r["footprint_bytes"] for r in rs if r.get("footprint_bytes")] or [0]
+            )
+            / GB,
+            "rss_gb": statistics.median([r["peak_bytes"] for r in rs if r["peak_bytes"]] or [0]) / GB,
             "warm_gb": max((r.get("warm_bytes") or 0 for r in rs), default=0) / GB,
-            "pss_gb": statistics.median([r.get("pss_bytes") or 0 for r in rs] or [0]) / GB,
             "pages": rs[0].get("pages"),
             "runs": len(rs),
             "failed": [str(r["code"]) for r in rs if r["code"] != 0 and not r["timed_out"]],
@@ -881,7 +895,8 @@ def verdicts(size: str, s: dict, one_x: dict | None) -> list[dict]:
             failed=bool(cold["failed"]),
         )
     if cold and size != "1x":
-        row(f"cold make {size}: peak memory, GB", cold["peak_gb"], 0.8, failed=bool(cold["failed"]))
+        row(f"cold make {size}: peak memory (PSS), GB", cold["peak_gb"], 0.8, failed=bool(cold["failed"]))
+        row(f"cold make {size}: largest RSS sum, GB", cold["rss_gb"], None, failed=bool(cold["failed"]))
     for name, key, limits in PREVIEW_TARGETS:
         if key in s:
             row(name, s[key]["seconds"], limits.get(size), failed=bool(s[key]["failed"]))
@@ -916,7 +931,7 @@ def print_report(results: dict, rows: list[dict]) -> None:
                         "FAILED: " + ", ".join(m["failed"]) if m["failed"] else "",
                         "stopped at the time limit" if m["timed_out"] else "",
                         "Sphinx started" if m["sphinx_started"] else "",
-                        f"PSS at the peak {m['pss_gb']:.2f} GB" if m.get("pss_gb") else "",
+                        f"RSS sum {m['rss_gb']:.2f} GB" if m.get("rss_gb") else "",
                         f"warm process {m['warm_gb']:.2f} GB apart" if m.get("warm_gb") else "",
                     ],
                 )
