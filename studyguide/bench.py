@@ -369,7 +369,9 @@ def combine(results) -> dict:
     return {
         "seconds": sum(r["seconds"] for r in results),
         "peak_bytes": max((r["peak_bytes"] for r in results if r["peak_bytes"]), default=None),
-        "footprint_bytes": max((r.get("footprint_bytes") or 0 for r in results), default=None) or None,
+        "footprint_bytes": max(
+            (r["footprint_bytes"] for r in results if r.get("footprint_bytes")), default=None
+        ),
         "code": next((r["code"] for r in results if r["code"] != 0), 0),
         "timed_out": any(r["timed_out"] for r in results),
     }
