@@ -127,10 +127,8 @@ def document(decks: list[Deck], title: str, language: str, paper: str) -> str:
 
 
 def write(path: Path, decks: list[Deck], title: str, language: str, paper: str) -> None:
-    import weasyprint
-
     from studyguide.pdf.chunks import BASE_URL
-    from studyguide.pdf.render import BuildTreeFetcher
+    from studyguide.pdf.render import BuildTreeFetcher, weasyprint  # (imported by soname)
 
     # The page and its fonts are laid out from a scratch folder, so only the PDF is published.
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:

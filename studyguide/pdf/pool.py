@@ -95,14 +95,14 @@ def preload() -> None:
     _preloaded[0] = True
 
 
-def _render(html: str, pdf: str, root: str) -> dict:
+def _render(html: str, pdf: str, root: str, inputs: str | None = None) -> dict:
     from studyguide.pause import pause
     from studyguide.pdf.render import render_chunk
 
     pause("render")  # a test hook (studyguide.pause): interrupt the build while it renders
 
     try:
-        return render_chunk(html, pdf, root)
+        return render_chunk(html, pdf, root, inputs)
     finally:
         _give_back()
 
@@ -183,7 +183,7 @@ class Renderer:
             done.set_result({**known, "cached": True})
             return done
         pdf.parent.mkdir(parents=True, exist_ok=True)
-        future = self._pool.submit(_render, str(html), str(pdf), str(self.root))
+        future = self._pool.submit(_render, str(html), str(pdf), str(self.root), self.shared)
         result: Future = Future()
 
         def record(f: Future) -> None:

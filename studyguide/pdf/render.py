@@ -17,12 +17,16 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
 from sphinx.errors import SphinxError
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from studyguide.pdf import pagemap
 from studyguide.pdf.chunks import BASE_URL
+from studyguide.pdf.libraries import by_soname
+
+with by_soname():
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -76,16 +80,38 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+# The font configuration of this worker's documents, under the digest of their shared
+# inputs (``Renderer.shared``): see ``_font_config``.
+_fonts: dict[str, FontConfiguration] = {}
+
+
+def _font_config(inputs: str | None) -> FontConfiguration:
+    """One font configuration for every document a worker lays out from the same inputs.
+
+    A new one per document (WeasyPrint's default) loads the system's font configuration
+    again and registers the book's six faces again: about 5 % of a chapter's layout, and
+    the PDFs come out the same. WeasyPrint knows a registered face by its ``@font-face``
+    rule, not by the file's bytes, so a font changed under a long-lived worker (the print
+    preview's) needs a new configuration: hence the key."""
+    if inputs is None:
+        return FontConfiguration()
+    if inputs not in _fonts:
+        _fonts.clear()
+        _fonts[inputs] = FontConfiguration()
+    return _fonts[inputs]
+
+
 def warm_up() -> None:
     """Run in each worker as it starts: the first layout pays for loading fonts and Pango."""
     weasyprint.HTML(string="<p>warm</p>").render()
 
 
-def render_chunk(html_file: str, target: str, root: str) -> dict:
+def render_chunk(html_file: str, target: str, root: str, inputs: str | None = None) -> dict:
     """One chunk of the book, in a worker process: its page count and where its anchors are.
 
     Errors come back as text, so the parent can report them with the chunk's name (a
     WeasyPrint fetch error is a BaseException and would not cross the process boundary).
+    ``inputs`` is the digest of what the documents share (see ``_font_config``).
     """
     started = time.monotonic()
     global _expired
@@ -94,7 +120,7 @@ def render_chunk(html_file: str, target: str, root: str) -> dict:
     signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT, 1)
     error = None
     try:
-        document = _render(Path(html_file), Path(target), Path(root))
+        document = _render(Path(html_file), Path(target), Path(root), inputs)
     except (SphinxError, FatalURLFetchingError, TooLong) as err:
         error = str(err)
     finally:
@@ -128,7 +154,7 @@ def complete_tags(path: Path) -> None:
             pdf.save(path, deterministic_id=True)
 
 
-def _render(html_file: Path, target: Path, root: Path):
+def _render(html_file: Path, target: Path, root: Path, inputs: str | None = None):
     collector = _Collect()
     weasyprint.LOGGER.addHandler(collector)
     try:
@@ -136,7 +162,7 @@ def _render(html_file: Path, target: Path, root: Path):
             string=html_file.read_text(encoding="utf-8"),
             base_url=BASE_URL + html_file.relative_to(root).as_posix(),
             url_fetcher=BuildTreeFetcher(root),
-        ).render(pdf_variant="pdf/ua-1")
+        ).render(pdf_variant="pdf/ua-1", font_config=_font_config(inputs))
         if collector.messages:
             raise SphinxError("WeasyPrint: " + "; ".join(collector.messages))
         tmp = target.with_suffix(".pdf.tmp")
