@@ -29,6 +29,8 @@ from pathlib import Path
 
 import yaml
 
+from studyguide.yamlread import safe_load
+
 FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w-]+)\}\s*(.*)$")
 ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 LABEL = re.compile(r"^\(([\w-]+)\)=\s*$")
@@ -321,14 +323,14 @@ def timeline_table(book: Book) -> list[str]:
     """One row per event of the timeline figure's data, dated as our {timeline-table} is."""
     from studyguide.content.timeline_table import format_span
 
-    events = yaml.safe_load((book.tree / "book/figures/timeline.yaml").read_text(encoding="utf-8"))
+    events = safe_load((book.tree / "book/figures/timeline.yaml").read_text(encoding="utf-8"))
     rows = [f"| {format_span(e)} | {roles(book, e['detail'])} |" for e in events]
     return ["| Date | Event |", "|:-------|:------------------|", *rows]
 
 
 def revision_history(book: Book) -> list[str]:
     """Each edition's line from revisions.yaml, newest first (Pandoc has no git to read)."""
-    notes = yaml.safe_load((book.tree / "book/revisions.yaml").read_text(encoding="utf-8")) or {}
+    notes = safe_load((book.tree / "book/revisions.yaml").read_text(encoding="utf-8")) or {}
     out = []
     for tag, summary in reversed(list(notes.items())):
         version = str(tag).removeprefix("edition-")

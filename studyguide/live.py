@@ -309,6 +309,7 @@ class Preview(Session):
         self.served = build_dir / "live" / "html"
         self.problems: list[str] = []
         self.deferred: list = []
+        self.drawing = None  # the figures being redrawn meanwhile (figures.forked), if any
 
     # -- Sphinx --------------------------------------------------------------------------
     def _create(self, warnings: Warnings):
@@ -330,6 +331,8 @@ class Preview(Session):
         self.connect(app)
         self.keep_stems(app.builder)
         self.defer_whole_book_pages(app.builder)
+        copy_images = app.builder.copy_image_files
+        app.builder.copy_image_files = lambda: (self.wait_for_figures(), copy_images())
         keep_numbers(app)
         return app
 
@@ -412,12 +415,17 @@ class Preview(Session):
         try:
             if first:
                 self.app = self._create(warnings)
+            from studyguide.figures.forked import Drawing
             from studyguide.figures.sphinx import draw_figures
 
-            # (Drawn at builder-inited only: redraw what data changed; the print files only
-            # for the print preview.)
-            draw_figures(self.app, for_print=self.printer is not None)
-            if self.printer is not None and not first:
+            # (Drawn at builder-inited only: redraw what data changed, on the other core
+            # while the pages are rebuilt; the print files only for the print preview.)
+            for_print = self.printer is not None
+            if not first:
+                self.drawing = Drawing.start(self.app, for_print)
+            if self.drawing is None:  # (the first build, or not Linux: draw here)
+                draw_figures(self.app, for_print=for_print)
+            if self.printer is not None and not first and self.drawing is None:
                 # The print preview reads the same sources on the other core meanwhile; it
                 # starts once the first pages are shown, and once the figures are drawn.
                 self.printer.request()
@@ -430,6 +438,10 @@ class Preview(Session):
             problems = warnings.problems()
         except BaseException as err:  # a SystemExit from Sphinx must not stop the preview either
             problems = warnings.problems() + [describe(err)]
+        try:
+            self.wait_for_figures()  # (a build that failed before copying the images)
+        except BaseException as err:
+            problems.append(describe(err))
         took = time.perf_counter() - started
         self.problems = problems
         if problems:
@@ -448,6 +460,18 @@ class Preview(Session):
         if self.printer is not None and first:
             self.printer.request()
         return True
+
+    def wait_for_figures(self) -> None:
+        """Before the images are copied: until the figures being redrawn are, and then the
+        print preview's turn (it lays out the new figures)."""
+        drawing, self.drawing = self.drawing, None
+        if drawing is None:
+            return
+        try:
+            drawing.wait()
+        finally:
+            if self.printer is not None:
+                self.printer.request()
 
     def located(self, problems: list[str]) -> set[str]:
         """Documents named by the problems' locations: a warning-only build reads nothing."""

@@ -22,9 +22,11 @@ STARTUP = 180  # the first build of the small book, on a loaded machine
 
 
 class LiveServer:
-    def __init__(self, tmp: Path, *options: str) -> None:
-        self.source = tmp / "minimal"
-        shutil.copytree(ROOTS / "minimal", self.source)
+    def __init__(self, tmp: Path, *options: str, book: Path = ROOTS / "minimal") -> None:
+        """The preview of a copy of ``book`` (a folder with book/ and exercises/)."""
+        self.source = tmp / book.name
+        for part in ("book", "exercises"):
+            shutil.copytree(book / part, self.source / part, ignore=shutil.ignore_patterns("_figures"))
         self.build_dir = tmp / "build"
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
@@ -193,6 +195,54 @@ def test_an_exception_in_a_rebuild_is_shown_and_the_server_lives_on(live, page):
     shutil.rmtree(figures)
     wait_until(page, f"() => {BANNER} === null && document.readyState === 'complete'")
     assert page.request.get(live.url + "ch1.html").status == 200
+
+
+@pytest.fixture(scope="module")
+def live_book(tmp_path_factory):
+    """The preview of the guide itself: the small book has no figures."""
+    server = LiveServer(tmp_path_factory.mktemp("live-book"), book=ROOT)
+    yield server
+    server.stop()
+
+
+def test_a_figure_data_edit_redraws_the_figure_and_a_bad_one_is_located(live_book, browser):
+    """The figure is redrawn beside the page's rebuild (figures.forked): the new picture is
+    served with the page, the page is not read again at the next save, and data that
+    cannot be parsed is reported at its line while the last good figure stays."""
+    live, page = live_book, browser.new_page()
+    figure = live.build_dir / "live/html/_images/timeline.svg"
+    page.goto(live.url + "back/timeline.html")
+    before = figure.read_bytes()
+    assert page.request.get(live.url + "_images/timeline.svg").body() == before
+    live.edit("book/figures/timeline.yaml", "\n  label: ", "\n  label: Redrawn ")
+    assert "(1 read" in live.expect(r"\[live\] (rebuilt|\d+ problem)", 120)
+    redrawn = page.request.get(live.url + "_images/timeline.svg").body()
+    assert redrawn != before and redrawn == figure.read_bytes()
+    assert (live.source / "book/_figures/timeline.svg").read_bytes() == redrawn
+    wait_until(page, "() => [...document.images].some((i) => i.src.includes('timeline.svg?built='))")
+
+    live.edit(
+        "book/chapters/2-defences.md", "\n```{exercises}", "\nA sentence after the redraw.\n\n```{exercises}"
+    )
+    assert "(1 read" in live.expect(r"\[live\] (rebuilt|\d+ problem)", 120), (
+        "the redrawn figure made its page look outdated"
+    )
+
+    live.edit("book/figures/timeline.yaml", "\n  label: Redrawn ", "\n  label: [Redrawn ")
+    wait_until(page, f"() => {BANNER} !== null")
+    message = page.inner_text("#studyguide-live-problems")
+    line = next(
+        n
+        for n, text in enumerate((live.source / "book/figures/timeline.yaml").read_text().splitlines(), 1)
+        if "[Redrawn" in text
+    )
+    assert re.search(rf"timeline\.yaml:{line + 1}: .*figure timeline could not be drawn", message), message
+    assert page.request.get(live.url + "_images/timeline.svg").body() == redrawn
+    assert live.proc.poll() is None
+    live.edit("book/figures/timeline.yaml", "\n  label: [Redrawn ", "\n  label: ")
+    wait_until(page, f"() => {BANNER} === null && document.readyState === 'complete'")
+    assert page.request.get(live.url + "_images/timeline.svg").body() == before
+    page.close()
 
 
 def listening(port: int) -> list[str]:

@@ -14,6 +14,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from studyguide.yamlread import safe_load
+
 
 def format_date(value: str) -> str:
     """'1941-12-05' -> '5 December 1941'; '1941-10' -> 'October 1941'."""
@@ -37,8 +39,11 @@ class TimelineTable(SphinxDirective):
         path = self.env.srcdir / self.config.studyguide_figures_data / "timeline.yaml"
         self.env.note_dependency(str(path))
         try:
-            events = yaml.safe_load(path.read_text(encoding="utf-8"))
+            events = safe_load(path.read_text(encoding="utf-8"))
             rows = [(format_span(e), e["detail"]) for e in events]
+        except yaml.MarkedYAMLError as err:  # the data file's own line, not the directive's alone
+            mark = err.problem_mark or err.context_mark
+            raise self.error(f"cannot read {path}:{mark.line + 1}: {err.problem or err.context}") from err
         except (OSError, yaml.YAMLError, KeyError, ValueError, TypeError) as err:
             raise self.error(f"cannot read {path}: {err}") from err
         table = nodes.table(classes=["timeline-table"])

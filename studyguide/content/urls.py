@@ -41,9 +41,10 @@ def report(scheme: str, where) -> None:
 def check_urls(app: Sphinx, doctree: nodes.document) -> None:
     seen = set()
     for text in doctree.findall(nodes.Text):
-        if any(isinstance(a, CODE) for a in _ancestors(text)):
+        matches = list(LEFT_AS_TEXT.finditer(text))  # (rare: looked for before the ancestors)
+        if not matches or any(isinstance(a, CODE) for a in _ancestors(text)):
             continue
-        for match in LEFT_AS_TEXT.finditer(text):
+        for match in matches:
             where = location(text, match.start())
             if (match[1].lower(), str(where)) not in seen:
                 seen.add((match[1].lower(), str(where)))

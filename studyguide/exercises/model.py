@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from studyguide.yamlread import LOADER
+
 TYPES = {
     "multiple-choice": "Multiple choice",
     "true-false": "True or false",
@@ -156,7 +158,6 @@ class ExerciseFile:
 
 # -- reading YAML that may be hostile ------------------------------------------------------
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is installed
 MAX_BYTES = 1_000_000  # a chapter's exercises take about 20 KB
 MAX_DEPTH = 12  # the deepest real value (a matching answer) is 4 levels down
 
@@ -178,7 +179,7 @@ def _compose(path: Path, text: str, problem) -> yaml.Node:
         raise _refuse(path, 1, f"the file is larger than {MAX_BYTES // 1000} KB; split it")
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
+        for event in yaml.parse(text, Loader=LOADER):
             line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 name = event.anchor
@@ -201,7 +202,7 @@ def _compose(path: Path, text: str, problem) -> yaml.Node:
                     raise _refuse(path, line, f"values nested more than {MAX_DEPTH} deep")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-        root = yaml.compose(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as err:
         line = (err.problem_mark or err.context_mark).line + 1
         raise _refuse(path, line, f"YAML syntax: {err.problem}") from None

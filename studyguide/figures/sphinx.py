@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -61,18 +62,14 @@ def wait_for_early(app: Sphinx) -> None:
         raise ExtensionError(problem or f"the figures could not be drawn (exit code {proc.returncode})")
 
 
-def draw_figures(app: Sphinx, for_print: bool = True) -> list[str]:
-    """Draw what is out of date; the figures drawn.
-
-    ``for_print=False``: the screen files only (the web preview, a tenth of a second sooner
-    after a figure-data edit); a print file left from older data is removed, so a later
-    print build draws it again."""
-    drawn: list[str] = []
+def stale_figures(app: Sphinx, for_print: bool = True) -> list[tuple[str, str, str]]:
+    """The figures to draw, as ``(stem, module, digest of the inputs)``: those whose data or
+    code changed since they were drawn, or whose files are missing."""
+    stale: list[tuple[str, str, str]] = []
     data_dir = Path(app.srcdir) / app.config.studyguide_figures_data
     out_dir = Path(app.srcdir) / "_figures"
     if not data_dir.is_dir():
-        return drawn  # a book without figures (the small test books)
-    out_dir.mkdir(exist_ok=True)
+        return stale  # a book without figures (the small test books)
     for stem, (module, data) in INPUTS.items():
         inputs = [data_dir / name for name in data]
         inputs += [CODE_DIR / f"{module}.py", CODE_DIR / "svg.py"]
@@ -81,13 +78,32 @@ def draw_figures(app: Sphinx, for_print: bool = True) -> list[str]:
             raise ExtensionError(f"figure {stem}: missing input {', '.join(missing)}")
         target, stamp = out_dir / f"{stem}.svg", out_dir / f"{stem}.svg.sha256"
         digest = _digest(inputs)
-        if (
+        if not (
             target.is_file()
             and (print_variant(target).is_file() or not for_print)
             and stamp.is_file()
             and stamp.read_text() == digest
         ):
-            continue
+            stale.append((stem, module, digest))
+    return stale
+
+
+def draw_figures(app: Sphinx, for_print: bool = True, dated: int | None = None) -> list[str]:
+    """Draw what is out of date; the figures drawn.
+
+    ``for_print=False``: the screen files only (the web preview, a tenth of a second sooner
+    after a figure-data edit); a print file left from older data is removed, so a later
+    print build draws it again. ``dated``: the time (ns) the files are given, that of the
+    data they were drawn from, when that was read before pages that show them (see
+    ``figures.forked``)."""
+    drawn: list[str] = []
+    data_dir = Path(app.srcdir) / app.config.studyguide_figures_data
+    out_dir = Path(app.srcdir) / "_figures"
+    stale = stale_figures(app, for_print)
+    if stale:
+        out_dir.mkdir(exist_ok=True)
+    for stem, module, digest in stale:
+        target, stamp = out_dir / f"{stem}.svg", out_dir / f"{stem}.svg.sha256"
         logger.info("drawing figure %s", stem)
         render = importlib.import_module(f"studyguide.figures.{module}").render
         from studyguide.figures.svg import drawing  # loads matplotlib: only when drawing
@@ -98,11 +114,16 @@ def draw_figures(app: Sphinx, for_print: bool = True) -> list[str]:
                 render(data_dir, tmp)
         except Exception as err:
             raise ExtensionError(f"{_located(err, data_dir)}figure {stem} could not be drawn") from err
+        written = [target]
         tmp.replace(target)
         if for_print:
             print_variant(tmp).replace(print_variant(target))
+            written.append(print_variant(target))
         else:
             print_variant(target).unlink(missing_ok=True)
+        if dated is not None:
+            for path in written:
+                os.utime(path, ns=(dated, dated))
         stamp.write_text(digest)
         drawn.append(stem)
     return drawn

@@ -17,11 +17,11 @@ import matplotlib.style
 
 matplotlib.use("Agg")  # no display, and the same renderer on every machine
 
-import yaml  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from studyguide.figures import print_variant  # noqa: E402
+from studyguide.yamlread import safe_load  # noqa: E402
 
 FONTS = Path(__file__).parent.parent / "fonts"
 CM = 1 / 2.54
@@ -80,7 +80,7 @@ def figure(width_cm: float, height_cm: float) -> Figure:
 
 def load(path: Path):
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return safe_load(f)
 
 
 def save(fig: Figure, out: Path) -> None:

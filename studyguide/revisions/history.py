@@ -24,6 +24,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from studyguide.yamlread import safe_load
+
 TAG_PREFIX = "edition-"
 DOC_KEY = "doc:"  # the key of a document whose title has no label: "doc:" + docname
 
@@ -201,7 +203,7 @@ def sections_of(text: str, docname: str) -> list[Section]:
 
 def _exercises_of(text: str, name: str) -> list[ExerciseState]:
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError:
         return []  # the build reports a broken exercise file where it reads it
     if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
@@ -289,7 +291,7 @@ def summaries(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
