@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 
 from studyguide import identity, warm
+from studyguide.bytecode import compile_package
 from studyguide.children import dying_with_me
 from studyguide.lock import BuildLock
 from studyguide.pause import pause
@@ -483,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     args.source = (args.source or args.root / "book").resolve()
     args.build_dir = (args.build_dir or args.root / "_build").absolute()
 
+    compile_package()  # (before any build process imports the package)
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     driver = None

@@ -40,6 +40,8 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from studyguide.bytecode import compile_package
+
 ROOT = Path(__file__).resolve().parent.parent
 CODE = Path(__file__).resolve().parent  # the extensions: a change there starts a fresh preview
 HOST = "127.0.0.1"
@@ -879,6 +881,8 @@ def main(argv: list[str] | None = None) -> int:
     build_dir = (args.build_dir or root / "_build").resolve()
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
     sys.path.insert(0, str(root))
+    if not args.print_child:
+        compile_package()  # (before the print preview's process imports the package)
     if args.print_child:
         return print_child(root, source, build_dir)
     state = State()
