@@ -7,9 +7,11 @@ The SVGs land in ``book/_figures/`` (ignored by git), where chapters refer to th
 
 The build's parse starts the drawing in a process of its own (``early.py``) before it
 imports Sphinx: importing matplotlib and drawing take over a second of a cold build, and
-importing Sphinx and the extensions half a second, on another core. Sphinx waits for
-that process at ``builder-inited``, where it would otherwise draw, and reports its
-error as its own.
+importing Sphinx and the extensions half a second, on another core. Sphinx reads the
+documents that show no figure first, waits for that process before the first document
+that shows one (Sphinx's image collector looks for the file) or at the end of reading,
+and reports its error as its own. Without it (``sphinx-build``, the preview) the figures
+are drawn at ``builder-inited``.
 """
 
 from __future__ import annotations
@@ -146,8 +148,46 @@ def _located(err: Exception, data_dir: Path) -> str:
 
 
 def draw_at_start(app: Sphinx) -> None:
-    wait_for_early(app)
-    draw_figures(app)  # (what changed since the early drawing began, if anything)
+    """Draw at ``builder-inited``, unless the drawing started early (then see below)."""
+    if Path(app.srcdir).resolve() not in early.started:
+        draw_figures(app)
+
+
+def read_figures_last(app: Sphinx, env, docnames: list[str]) -> None:
+    """While the figures are drawn early, read first the documents that show none (their
+    source does not name the figures' folder), so the reading waits for the drawing as
+    late as it can: on two cores the drawing shares the first second with Sphinx's start
+    and the PDF's workers, and finished a second after Sphinx was ready to read."""
+    if Path(app.srcdir).resolve() not in early.started:
+        return
+
+    def shows_figure(docname: str) -> bool:
+        try:
+            return "_figures/" in env.doc2path(docname).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    docnames.sort(key=shows_figure)  # (stable: the order is otherwise Sphinx's)
+
+
+def wait_before_images(app: Sphinx, doctree) -> None:
+    """Before Sphinx looks for a document's images: the early drawing, if the document
+    shows a drawn figure (whatever its source looked like: an included file, say)."""
+    from docutils import nodes
+
+    if Path(app.srcdir).resolve() in early.started and any(
+        "_figures/" in image.get("uri", "") for image in doctree.findall(nodes.image)
+    ):
+        wait_for_early(app)
+        draw_figures(app)  # (what changed since the early drawing began, if anything)
+
+
+def wait_after_reading(app: Sphinx, _env) -> None:
+    """Whatever was read, the drawing is done before anything is written (and its
+    error, if any, ends the build)."""
+    if Path(app.srcdir).resolve() in early.started:
+        wait_for_early(app)
+        draw_figures(app)
 
 
 def main(srcdir: str, confdir: str) -> int:
@@ -173,6 +213,9 @@ def main(srcdir: str, confdir: str) -> int:
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
     app.connect("builder-inited", draw_at_start)
+    app.connect("env-before-read-docs", read_figures_last, priority=900)  # (the others' lists first)
+    app.connect("doctree-read", wait_before_images, priority=100)  # before Sphinx's image collector
+    app.connect("env-updated", wait_after_reading, priority=100)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
