@@ -29,7 +29,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "studyguide",
 ]
-exclude_patterns = ["figures/*.py", "_figures/*.sha256"]
+exclude_patterns = ["_figures/*.sha256"]
 nitpicky = True
 suppress_warnings = ["toc.not_included"]  # studyguide.content.source_checks says it with a line
 numfig = True

@@ -123,3 +123,15 @@ def test_read_the_docs_publishes_the_html_edition():
     assert rtd["build"]["tools"]["python"] == "3.11"
     assert "make html" in rtd["build"]["commands"]
     assert any("$READTHEDOCS_OUTPUT/html" in c for c in rtd["build"]["commands"])
+
+
+def test_the_book_and_the_exercises_hold_no_code():
+    """Authors' folders hold text and data; the pipeline's code lives in studyguide/ and
+    the maintainers' scripts in tools/ (a chapter or exercise pull request runs nothing)."""
+    found = [
+        p.relative_to(ROOT).as_posix()
+        for folder in ("book", "exercises")
+        for p in (ROOT / folder).rglob("*")
+        if p.suffix in (".py", ".js", ".sh") and "_figures" not in p.parts
+    ]
+    assert found == []

@@ -8,7 +8,7 @@ To rerun it::
 
     npm pack world-atlas@2.0.2          # writes world-atlas-2.0.2.tgz
     tar xzf world-atlas-2.0.2.tgz       # unpacks to ./package
-    python book/figures/make_basemap.py package > book/figures/basemap.json
+    python tools/make_basemap.py package > book/figures/basemap.json
 
 It decodes the Natural Earth 1:50m TopoJSON (land-50m.json and countries-50m.json)
 by hand -- quantised transform plus delta-encoded arcs -- with the standard library
