@@ -46,6 +46,7 @@ from pathlib import Path
 from studyguide import identity, warm
 from studyguide.bytecode import compile_package
 from studyguide.children import dying_with_me
+from studyguide.figures import FIGURES
 from studyguide.lock import BuildLock
 from studyguide.pause import pause
 from studyguide.pdf import JOIN_APART, JOIN_APART_PAGES, JOIN_PLAN
@@ -53,7 +54,7 @@ from studyguide.publish import Generations, NewGeneration
 
 ROOT = Path(__file__).resolve().parent.parent  # this repository: the guide built by default
 FORMATS = ("html", "epub", "pdf", "largeprint", "worksheets", "lms", "flashcards", "quiz", "errata")
-SKIP = {"__pycache__", "_figures", ".git"}  # caches and drawn figures, not sources
+SKIP = {"__pycache__", FIGURES, ".git"}  # caches and drawn figures, not sources
 # Write-time choices passed to Sphinx in the environment (the quiz file, the errata's old
 # edition and its page map): a build for another choice is not "up to date".
 CHOICES = ("QUIZ", "ERRATA_FROM", "ERRATA_PAGES")

@@ -41,6 +41,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from studyguide.bytecode import compile_package
+from studyguide.figures import FIGURES
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = Path(__file__).resolve().parent  # the extensions: a change there starts a fresh preview
@@ -822,7 +823,7 @@ def relevant(path: str, watched: list[Path]) -> bool:
     p = Path(path)
     base = next((w for w in watched if p.is_relative_to(w)), None)
     parts = p.relative_to(base).parts if base is not None and base != p else (p.name,)
-    if any(part in ("_figures", "__pycache__") or part.startswith(".") for part in parts):
+    if any(part in (FIGURES, "__pycache__") or part.startswith(".") for part in parts):
         return False
     return not p.name.endswith(("~", ".tmp", ".swp", ".swx"))
 

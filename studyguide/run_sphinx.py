@@ -179,11 +179,18 @@ def reread_changed(changed_list: str):
 
 
 def inputs(app) -> list[str]:
-    """Files the parse read besides the source folder's (bibliographies, included files)."""
+    """Files the parse read besides the source folder's (bibliographies, included files);
+    not the drawn figures, which the build itself makes from files it reads (a digest of
+    them, taken before the build redrew them, made the next build look changed)."""
+    from studyguide.figures import figures_folder
+
+    drawn = figures_folder(app.srcdir).resolve()
     found = set()
     for deps in app.env.dependencies.values():
         for dep in deps:
-            found.add(str((Path(app.srcdir) / dep).resolve()))
+            path = (Path(app.srcdir) / dep).resolve()
+            if drawn not in path.parents:
+                found.add(str(path))
     for bib in getattr(app.config, "bibtex_bibfiles", None) or ():
         found.add(str((Path(app.confdir) / bib).resolve()))
     return sorted(found)

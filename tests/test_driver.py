@@ -189,6 +189,46 @@ def test_bad_figure_data_is_one_line_with_its_file_and_line(tmp_path):
     assert all_text(out / "html") == published
 
 
+def test_a_figure_data_edit_reaches_the_page_that_shows_the_figure(tmp_path):
+    """The parse reads while the figures are drawn (``figures.sphinx``): a page that shows a
+    redrawn figure is read and written again, with the new picture, in the same build, and
+    not once more at the next build (the drawing is dated before the page is read)."""
+    source = copy_book(tmp_path)
+    book, out = source / "book", tmp_path / "_build"
+    shutil.copytree(ROOT / "book" / "figures", book / "figures")
+    (book / "losses.md").write_text(
+        "(sec-losses)=\n# Losses\n\n```{figure} /_figures/losses.svg\n:alt: A bar chart of losses.\n\n"
+        "Losses in two operations.\n```\n",
+        encoding="utf-8",
+    )
+    index = book / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("ch1\n", "ch1\nlosses\n"), encoding="utf-8")
+    first = run_build(out, "html", source=book)
+    assert first.returncode == 0, first.output
+    before = (out / "html/_images/losses.svg").read_bytes()
+
+    losses = book / "figures" / "losses.yaml"
+    losses.write_text(
+        losses.read_text(encoding="utf-8").replace("name: Rzhev-Vyazma", "name: Rzhev"), "utf-8"
+    )
+    second = run_build(out, "html", source=book)
+    assert second.returncode == 0, second.output
+    published = (out / "html/_images/losses.svg").read_bytes()
+    assert published != before and published == (book / "_figures/losses.svg").read_bytes()
+    (read,) = (out / ".work").rglob("doctrees/losses.doctree")  # (written when the page is read)
+    when = read.stat().st_mtime_ns
+    parse_log = out / ".work" / "student" / "html.warnings"  # rewritten by every Sphinx run
+    ran = parse_log.stat().st_mtime_ns
+    assert run_build(out, "html", source=book).returncode == 0
+    assert parse_log.stat().st_mtime_ns == ran, "the drawn figure made the sources look changed"
+
+    chapter = book / "ch1.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne sentence more.\n", encoding="utf-8")
+    third = run_build(out, "html", source=book)
+    assert third.returncode == 0, third.output
+    assert read.stat().st_mtime_ns == when, "the figure's page was read again, as if its picture were newer"
+
+
 def test_unchanged_sources_return_at_once(tmp_path):
     source = copy_book(tmp_path)
     book, out = source / "book", tmp_path / "_build"

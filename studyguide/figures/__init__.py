@@ -8,6 +8,14 @@ nothing itself, so a build with nothing to redraw never loads matplotlib.
 
 from pathlib import Path
 
+FIGURES = "_figures"  # where the drawn files go, in the source folder (ignored by git)
+
+
+def figures_folder(srcdir) -> Path:
+    """The drawn figures' folder: chapters show them as ``/_figures/<name>.svg``. They are
+    made from the data and the code, so the build's freshness digest leaves them out."""
+    return Path(srcdir) / FIGURES
+
 
 def print_variant(path: Path) -> Path:
     """Each figure also has a variant for the PDF: ``timeline.svg`` -> ``timeline.print.svg``

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from studyguide.figures import early, print_variant
+from studyguide.figures import FIGURES, early, figures_folder, print_variant
 
 if TYPE_CHECKING:  # (the drawing process started early imports no more of Sphinx than it needs)
     from sphinx.application import Sphinx
@@ -69,7 +69,7 @@ def stale_figures(app: Sphinx, for_print: bool = True) -> list[tuple[str, str, s
     code changed since they were drawn, or whose files are missing."""
     stale: list[tuple[str, str, str]] = []
     data_dir = Path(app.srcdir) / app.config.studyguide_figures_data
-    out_dir = Path(app.srcdir) / "_figures"
+    out_dir = figures_folder(app.srcdir)
     if not data_dir.is_dir():
         return stale  # a book without figures (the small test books)
     for stem, (module, data) in INPUTS.items():
@@ -100,7 +100,7 @@ def draw_figures(app: Sphinx, for_print: bool = True, dated: int | None = None) 
     ``figures.forked``)."""
     drawn: list[str] = []
     data_dir = Path(app.srcdir) / app.config.studyguide_figures_data
-    out_dir = Path(app.srcdir) / "_figures"
+    out_dir = figures_folder(app.srcdir)
     stale = stale_figures(app, for_print)
     if stale:
         out_dir.mkdir(exist_ok=True)
@@ -163,11 +163,24 @@ def read_figures_last(app: Sphinx, env, docnames: list[str]) -> None:
 
     def shows_figure(docname: str) -> bool:
         try:
-            return "_figures/" in env.doc2path(docname).read_text(encoding="utf-8")
+            return f"{FIGURES}/" in env.doc2path(docname).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return False
 
     docnames.sort(key=shows_figure)  # (stable: the order is otherwise Sphinx's)
+
+
+def outdated_by_figures(app: Sphinx, env, _added, _changed, _removed) -> list[str]:
+    """The documents that show a figure the early drawing is redrawing: Sphinx looks at
+    their images' dates before the new files are there, and would not read them again,
+    nor copy the new picture, until the next build."""
+    if Path(app.srcdir).resolve() not in early.started:
+        return []
+    try:
+        redrawn = {figures_folder(app.srcdir) / f"{stem}.svg" for stem, _m, _d in stale_figures(app)}
+    except ExtensionError:  # (the drawing reports it)
+        return []
+    return sorted(doc for doc, deps in env.dependencies.items() if redrawn & {Path(d) for d in deps})
 
 
 def wait_before_images(app: Sphinx, doctree) -> None:
@@ -176,22 +189,26 @@ def wait_before_images(app: Sphinx, doctree) -> None:
     from docutils import nodes
 
     if Path(app.srcdir).resolve() in early.started and any(
-        "_figures/" in image.get("uri", "") for image in doctree.findall(nodes.image)
+        f"{FIGURES}/" in image.get("uri", "") for image in doctree.findall(nodes.image)
     ):
         wait_for_early(app)
         draw_figures(app)  # (what changed since the early drawing began, if anything)
 
 
-def wait_after_reading(app: Sphinx, _env) -> None:
+def wait_after_reading(app: Sphinx, _env) -> list[str]:
     """Whatever was read, the drawing is done before anything is written (and its
-    error, if any, ends the build)."""
+    error, if any, ends the build); no page is to be written for it."""
     if Path(app.srcdir).resolve() in early.started:
         wait_for_early(app)
         draw_figures(app)
+    return []
 
 
 def main(srcdir: str, confdir: str) -> int:
     """``python -m studyguide.figures.sphinx SRCDIR CONFDIR``: what ``early.draw_early`` runs."""
+    import time
+
+    started = time.time_ns()
     from sphinx.config import Config
     from sphinx.util.tags import Tags
 
@@ -202,7 +219,8 @@ def main(srcdir: str, confdir: str) -> int:
     )
     app = SimpleNamespace(srcdir=srcdir, config=SimpleNamespace(studyguide_figures_data=data))
     try:
-        for stem in draw_figures(app):
+        # (Dated now, before the parse reads a page that shows them: see outdated_by_figures.)
+        for stem in draw_figures(app, dated=started):
             print(f"drew {stem}", flush=True)
     except ExtensionError as err:
         print(f"error {err.message}", flush=True)
@@ -213,6 +231,7 @@ def main(srcdir: str, confdir: str) -> int:
 def setup(app: Sphinx) -> dict:
     app.setup_extension("studyguide.settings")
     app.connect("builder-inited", draw_at_start)
+    app.connect("env-get-outdated", outdated_by_figures)
     app.connect("env-before-read-docs", read_figures_last, priority=900)  # (the others' lists first)
     app.connect("doctree-read", wait_before_images, priority=100)  # before Sphinx's image collector
     app.connect("env-updated", wait_after_reading, priority=100)
