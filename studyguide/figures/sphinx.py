@@ -149,7 +149,7 @@ def _located(err: Exception, data_dir: Path) -> str:
 
 def draw_at_start(app: Sphinx) -> None:
     """Draw at ``builder-inited``, unless the drawing started early (then see below)."""
-    if Path(app.srcdir).resolve() not in early.started:
+    if not _drawing_early(app):
         draw_figures(app)
 
 
@@ -158,7 +158,7 @@ def read_figures_last(app: Sphinx, env, docnames: list[str]) -> None:
     source does not name the figures' folder), so the reading waits for the drawing as
     late as it can: on two cores the drawing shares the first second with Sphinx's start
     and the PDF's workers, and finished a second after Sphinx was ready to read."""
-    if Path(app.srcdir).resolve() not in early.started:
+    if not _drawing_early(app):
         return
 
     def shows_figure(docname: str) -> bool:
@@ -174,7 +174,7 @@ def outdated_by_figures(app: Sphinx, env, _added, _changed, _removed) -> list[st
     """The documents that show a figure the early drawing is redrawing: Sphinx looks at
     their images' dates before the new files are there, and would not read them again,
     nor copy the new picture, until the next build."""
-    if Path(app.srcdir).resolve() not in early.started:
+    if not _drawing_early(app):
         return []
     try:
         redrawn = {figures_folder(app.srcdir) / f"{stem}.svg" for stem, _m, _d in stale_figures(app)}
@@ -188,20 +188,28 @@ def wait_before_images(app: Sphinx, doctree) -> None:
     shows a drawn figure (whatever its source looked like: an included file, say)."""
     from docutils import nodes
 
-    if Path(app.srcdir).resolve() in early.started and any(
+    if _drawing_early(app) and any(
         f"{FIGURES}/" in image.get("uri", "") for image in doctree.findall(nodes.image)
     ):
-        wait_for_early(app)
-        draw_figures(app)  # (what changed since the early drawing began, if anything)
+        _finish_early(app)
 
 
 def wait_after_reading(app: Sphinx, _env) -> list[str]:
     """Whatever was read, the drawing is done before anything is written (and its
     error, if any, ends the build); no page is to be written for it."""
-    if Path(app.srcdir).resolve() in early.started:
-        wait_for_early(app)
-        draw_figures(app)
+    if _drawing_early(app):
+        _finish_early(app)
     return []
+
+
+def _drawing_early(app: Sphinx) -> bool:
+    """Whether this book's figures are being drawn by the process ``early`` started."""
+    return Path(app.srcdir).resolve() in early.started
+
+
+def _finish_early(app: Sphinx) -> None:
+    wait_for_early(app)
+    draw_figures(app)  # (what changed since the early drawing began, if anything)
 
 
 def main(srcdir: str, confdir: str) -> int:
